@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import formbody from '@fastify/formbody'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import type { DatabaseHandle, DatabaseKind, Db } from './db/database.js'
+import { auditRoutes, auditSchemas } from './platform/audit/routes.js'
+import { authPlugin } from './platform/auth/plugin.js'
+import { apiClientRoutes, authSchemas } from './platform/auth/routes.js'
+import { importJobRoutes } from './platform/bulk/routes.js'
+import { bulkPlugin } from './platform/bulk/plugin.js'
+import { eventRoutes, eventSchemas } from './platform/events/routes.js'
+import { healthRoutes, healthSchemas } from './platform/health/routes.js'
+import { idempotencyPlugin } from './platform/idempotency.js'
+import { openapiPlugin } from './platform/openapi.js'
+import { Problem, problemsPlugin } from './platform/problems.js'
+import { commonSchemas } from './platform/schemas.js'
+import { peopleModule } from './modules/people/routes.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db
+    databaseKind: DatabaseKind
+    config: Config
+    /** False while the database holds a schema this build does not know (or migrations are pending). */
+    schemaCurrent: boolean
+  }
+}
+
+export interface AppDependencies {
+  config: Config
+  database: DatabaseHandle
+  logger?: FastifyServerOptions['logger']
+  schemaCurrent?: boolean
+}
+
+export const API_VERSION = '1.0.0'
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+export async function buildApp(deps: AppDependencies) {
+  const { config, database } = deps
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: config.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('db', database.db)
+  app.decorate('databaseKind', database.kind)
+  app.decorate('config', config)
+  app.decorate('schemaCurrent', deps.schemaCurrent ?? true)
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.addHook('onRequest', async (request) => {
+    if (!app.schemaCurrent && request.url.startsWith('/v1/')) {
+      throw new Problem(503, 'service-unavailable', 'the database schema is not the one this build knows; see /health/ready')
+    }
+  })
+
+  await app.register(problemsPlugin)
+  await app.register(helmet, {
+    // A headless API serves JSON; only the docs page needs scripts and styles of its own.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"] } },
+    crossOriginResourcePolicy: { policy: 'same-origin' }
+  })
+  await app.register(formbody, { bodyLimit: 16_384 })
+  for (const schema of [...commonSchemas, ...authSchemas, ...auditSchemas, ...eventSchemas, ...healthSchemas]) app.addSchema(schema)
+  await app.register(openapiPlugin, { version: API_VERSION })
+  await app.register(authPlugin, { jwt: config.jwt, db: database.db })
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.principal?.subject ?? `ip:${request.ip}`,
+    errorResponseBuilder: (_request, context) =>
+      new Problem(429, 'rate-limited', `more than ${context.max} requests a minute; retry in ${Math.ceil(context.ttl / 1000)} s`, {
+        headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) }
+      })
+  })
+  await app.register(idempotencyPlugin, { db: database.db })
+  await app.register(bulkPlugin, { db: database.db })
+
+  await app.register(healthRoutes)
+  await app.register(
+    async (v1) => {
+      await v1.register(apiClientRoutes)
+      await v1.register(auditRoutes)
+      await v1.register(eventRoutes)
+      await v1.register(importJobRoutes)
+      await v1.register(peopleModule)
+    },
+    { prefix: '/v1' }
+  )
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Config } from '../config.js'
+import { SerialisedPGliteDialect } from './serialised-pglite.js'
+import type { Database } from './types.js'
+
+export type Db = Kysely<Database>
+export type DatabaseKind = 'pglite' | 'postgres'
+
+// One decision for both engines: counts (int8) and money (numeric) as JS numbers, dates as 'YYYY-MM-DD'.
+const INT8 = 20
+const NUMERIC = 1700
+const DATE = 1082
+const parseDate = (value: string) => value
+pg.types.setTypeParser(INT8, (v) => Number(v))
+pg.types.setTypeParser(NUMERIC, (v) => Number(v))
+pg.types.setTypeParser(DATE, parseDate)
+
+export interface DatabaseHandle {
+  db: Db
+  kind: DatabaseKind
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string
+  /** Folder for the embedded database; 'memory://' keeps it in memory (tests). */
+  pgliteDir?: string
+  maxConnections?: number
+}
+
+export function databaseOptions(config: Config): DatabaseOptions {
+  return config.databaseUrl ? { databaseUrl: config.databaseUrl } : { pgliteDir: join(config.dataDir, 'pgdata') }
+}
+
+export async function createPGlite(dir: string) {
+  const { PGlite } = await import('@electric-sql/pglite')
+  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true })
+  return PGlite.create(dir, { parsers: { [INT8]: Number, [NUMERIC]: Number, [DATE]: parseDate } })
+}
+
+export function createDatabase(options: DatabaseOptions): DatabaseHandle {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 })
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return { db, kind: 'postgres', close: () => db.destroy() }
+  }
+  const dir = options.pgliteDir ?? 'memory://'
+  const db = new Kysely<Database>({ dialect: new SerialisedPGliteDialect({ pglite: () => createPGlite(dir) }) })
+  return { db, kind: 'pglite', close: () => db.destroy() }
+}

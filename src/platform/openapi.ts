@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { knownScopes } from './scopes.js'
+
+export const API_TITLE = 'Pathway API'
+
+/** OpenAPI 3.1 from the route schemas; every `$id` schema becomes a named component. */
+export const openapiPlugin = fp(async function openapi(app: FastifyInstance, options: { version: string }) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: API_TITLE,
+        version: options.version,
+        description:
+          'People development and organisational learning for a large public service: programmes, assessments and 360° feedback, development plans, recommendation tracking and learning logs. Errors are RFC 9457 problem details; lists use keyset pagination; POST accepts Idempotency-Key; updates honour If-Match.',
+        license: { name: 'UNLICENSED', identifier: 'UNLICENSED' }
+      },
+      servers: [{ url: '/', description: 'This server' }],
+      tags: [
+        { name: 'auth', description: 'Tokens and API clients' },
+        { name: 'people', description: 'Org units, grades, people and diversity monitoring' },
+        { name: 'imports', description: 'Bulk import jobs' },
+        { name: 'audit', description: 'The append-only audit trail' },
+        { name: 'events', description: 'The change feed' },
+        { name: 'health', description: 'Liveness and readiness' }
+      ],
+      components: {
+        securitySchemes: {
+          oauth2: {
+            type: 'oauth2',
+            description: 'Bearer JWT. API clients obtain one with client credentials; administrators mint one with `npm run token`.',
+            flows: {
+              clientCredentials: {
+                tokenUrl: '/v1/auth/token',
+                get scopes() {
+                  return Object.fromEntries(knownScopes())
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    refResolver: {
+      buildLocalReference(json, _baseUri, _fragment, i) {
+        return typeof json.$id === 'string' ? json.$id : `def-${i}`
+      }
+    }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+})
