@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely'
 
 // Frozen in time: migrations use Kysely<any> and never import application types.
+// Timestamps keep milliseconds, as JavaScript does, so a value read back and sent again (a
+// keyset cursor, an If-Unmodified-Since) compares equal to the stored one.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('api_clients')
@@ -10,10 +12,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('secret_hash', 'text', (c) => c.notNull())
     .addColumn('scopes', sql`text[]`, (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('active').check(sql`status in ('active', 'disabled')`))
-    .addColumn('secret_rotated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('secret_rotated_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('created_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('updated_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
     .execute()
 
   await db.schema
@@ -25,8 +27,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('response_status', 'integer')
     .addColumn('response_headers', 'jsonb')
     .addColumn('response_body', 'text')
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('created_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('expires_at', sql`timestamptz(3)`, (c) => c.notNull())
     .addPrimaryKeyConstraint('idempotency_keys_pk', ['principal', 'key'])
     .execute()
   await db.schema.createIndex('idempotency_keys_expires').on('idempotency_keys').column('expires_at').execute()
@@ -34,7 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('audit_records')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
-    .addColumn('occurred_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('occurred_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('client_id', 'text')
     .addColumn('action', 'text', (c) => c.notNull())
@@ -73,7 +75,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('entity_type', 'text', (c) => c.notNull())
     .addColumn('entity_id', 'text', (c) => c.notNull())
-    .addColumn('occurred_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('occurred_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('request_id', 'text')
     .addColumn('data', 'jsonb')
@@ -95,9 +97,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('rows_failed', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('result', 'jsonb')
     .addColumn('error', 'text')
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addColumn('started_at', 'timestamptz')
-    .addColumn('finished_at', 'timestamptz')
+    .addColumn('created_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('started_at', sql`timestamptz(3)`)
+    .addColumn('finished_at', sql`timestamptz(3)`)
     .execute()
   await db.schema.createIndex('import_jobs_created').on('import_jobs').columns(['created_at', 'id']).execute()
 }

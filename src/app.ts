@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyServerOptions } from 'fastify'
-import formbody from '@fastify/formbody'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -15,6 +14,7 @@ import { eventRoutes, eventSchemas } from './platform/events/routes.js'
 import { healthRoutes, healthSchemas } from './platform/health/routes.js'
 import { idempotencyPlugin } from './platform/idempotency.js'
 import { openapiPlugin } from './platform/openapi.js'
+import { problemTypeRoutes, problemTypeSchemas } from './platform/problem-types.js'
 import { Problem, problemsPlugin } from './platform/problems.js'
 import { commonSchemas } from './platform/schemas.js'
 import { peopleModule } from './modules/people/routes.js'
@@ -57,7 +57,15 @@ export async function buildApp(deps: AppDependencies) {
   app.decorate('db', database.db)
   app.decorate('databaseKind', database.kind)
   app.decorate('config', config)
-  app.decorate('schemaCurrent', deps.schemaCurrent ?? true)
+  // An accessor, not a value: /health/ready updates the flag from an encapsulated child instance,
+  // where assigning a plain value would only shadow it and the gate below would never see it.
+  let schemaCurrent = deps.schemaCurrent ?? true
+  app.decorate('schemaCurrent', {
+    getter: () => schemaCurrent,
+    setter: (value: boolean) => {
+      schemaCurrent = value
+    }
+  })
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -74,8 +82,10 @@ export async function buildApp(deps: AppDependencies) {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"] } },
     crossOriginResourcePolicy: { policy: 'same-origin' }
   })
-  await app.register(formbody, { bodyLimit: 16_384 })
-  for (const schema of [...commonSchemas, ...authSchemas, ...auditSchemas, ...eventSchemas, ...healthSchemas]) app.addSchema(schema)
+  // Operations take JSON only (the token endpoint adds form encoding for itself); fastify's
+  // default text/plain parser would let any string through to schema validation as a 400.
+  app.removeContentTypeParser('text/plain')
+  for (const schema of [...commonSchemas, ...authSchemas, ...auditSchemas, ...eventSchemas, ...healthSchemas, ...problemTypeSchemas]) app.addSchema(schema)
   await app.register(openapiPlugin, { version: API_VERSION })
   await app.register(authPlugin, { jwt: config.jwt, db: database.db })
   await app.register(rateLimit, {
@@ -93,6 +103,7 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(bulkPlugin, { db: database.db })
 
   await app.register(healthRoutes)
+  await app.register(problemTypeRoutes)
   await app.register(
     async (v1) => {
       await v1.register(apiClientRoutes)

@@ -25,7 +25,8 @@ export const openapiPlugin = fp(async function openapi(app: FastifyInstance, opt
         { name: 'imports', description: 'Bulk import jobs' },
         { name: 'audit', description: 'The append-only audit trail' },
         { name: 'events', description: 'The change feed' },
-        { name: 'health', description: 'Liveness and readiness' }
+        { name: 'health', description: 'Liveness and readiness' },
+        { name: 'problems', description: 'What each problem `type` means' }
       ],
       components: {
         securitySchemes: {

@@ -10,7 +10,7 @@ import { Problem } from './problems.js'
 export interface SortSpec<Row> {
   columns: string[]
   direction: 'asc' | 'desc'
-  /** The keyset values of a row, in the order of `columns`. */
+  /** The keyset values of a row, in the order of `columns`: strings, numbers, Dates or null. */
   key(row: Row): unknown[]
 }
 
@@ -26,15 +26,23 @@ function encodeCursor(sort: string, key: unknown[]): string {
   return Buffer.from(JSON.stringify({ s: sort, k: values } satisfies Cursor)).toString('base64url')
 }
 
+const invalidCursor = () => new Problem(400, 'invalid-cursor', 'the cursor is not valid for this list and sort; start again without it')
+
 function decodeCursor(cursor: string, sort: string, width: number): unknown[] {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor
     if (parsed.s !== sort || !Array.isArray(parsed.k) || parsed.k.length !== width) throw new Error('mismatch')
-    if (parsed.k.some((v) => v !== null && typeof v === 'object')) throw new Error('bad value')
+    // Only what encodeCursor writes: a driver may fail on other types before the database can.
+    if (parsed.k.some((v) => v !== null && typeof v !== 'string' && typeof v !== 'number')) throw new Error('bad value')
     return parsed.k
   } catch {
-    throw new Problem(400, 'invalid-cursor', 'the cursor is not valid for this list and sort; start again without it')
+    throw invalidCursor()
   }
+}
+
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)
 }
 
 export interface PageRequest {
@@ -71,7 +79,16 @@ export async function keysetPage<DB, TB extends keyof DB, Row>(
     q = q.where(({ eb }) => eb(sql`(${sql.join(columns)})`, op as never, sql`(${sql.join(values)})`) as never) as typeof q
   }
   for (const c of spec.columns) q = q.orderBy(sql.ref(c), spec.direction) as typeof q
-  const rows = await q.limit(limit + 1).execute()
+  let rows: Row[]
+  try {
+    rows = await q.limit(limit + 1).execute()
+  } catch (error) {
+    // A decoded cursor can still hold values its columns cannot take (an edited cursor: a name
+    // where a uuid goes). The other parameters passed the schema, so a data exception (SQLSTATE
+    // class 22) is the cursor's fault, not a 422 about a field or a 500.
+    if (request.cursor && isDataException(error)) throw invalidCursor()
+    throw error
+  }
   const more = rows.length > limit
   const page = more ? rows.slice(0, limit) : rows
   return { rows: page, nextCursor: more ? encodeCursor(sortName, spec.key(page[page.length - 1])) : null }

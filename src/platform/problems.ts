@@ -32,7 +32,6 @@ defineProblem('method-not-allowed', { status: 405, title: 'Method not allowed', 
 defineProblem('conflict', { status: 409, title: 'Conflict', description: 'The change conflicts with existing data, for example a duplicate externalId.' })
 defineProblem('still-referenced', { status: 409, title: 'Still referenced', description: 'The record is referenced by others and cannot be deleted.' })
 defineProblem('precondition-failed', { status: 412, title: 'Precondition failed', description: 'If-Match named a version that is no longer current; fetch the resource again.' })
-defineProblem('precondition-required', { status: 428, title: 'Precondition required', description: 'This operation needs an If-Match header.' })
 defineProblem('payload-too-large', { status: 413, title: 'Payload too large', description: 'The body exceeds the size limit for this endpoint.' })
 defineProblem('unsupported-media-type', { status: 415, title: 'Unsupported media type', description: 'The Content-Type is not one this endpoint accepts.' })
 defineProblem('not-acceptable', { status: 406, title: 'Not acceptable', description: 'None of the media types in Accept can be produced.' })
@@ -108,7 +107,22 @@ export function describeConstraint(name: string, message: string) {
 }
 
 /** Database refusals are the caller's fault (bad or conflicting data), never a 500. */
+const UNAVAILABLE = /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|57P0[1-3]|08[0-9A-Z]{3}|53300)$/
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/
+
+/** The database being down or restarting is not the caller's fault, nor a bug: 503, retry soon. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && UNAVAILABLE.test(code)) return true
+  const message = (error as { message?: unknown }).message
+  return typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)
+}
+
 export function problemFromDatabase(error: unknown): Problem | undefined {
+  if (isDatabaseUnavailable(error)) {
+    return new Problem(503, 'service-unavailable', 'the database is unavailable; retry shortly', { headers: { 'retry-after': '2' } })
+  }
   if (!isPgError(error)) return undefined
   const known = error.constraint ? constraintMessages.get(error.constraint) : undefined
   switch (error.code) {
@@ -139,7 +153,9 @@ export function problemFromDatabase(error: unknown): Problem | undefined {
 }
 
 function locationOf(error: FastifyError): string {
-  return (error as { validationContext?: string }).validationContext ?? 'body'
+  const context = (error as { validationContext?: string }).validationContext ?? 'body'
+  // FieldError.in documents `query` (the OpenAPI name), fastify says `querystring`.
+  return context === 'querystring' ? 'query' : context
 }
 
 interface SchemaError {
@@ -167,6 +183,14 @@ export function fieldErrors(errors: readonly SchemaError[], where: string): Fiel
       continue
     } else if (v.keyword === 'enum' && Array.isArray(params.allowedValues)) {
       detail = `must be one of ${params.allowedValues.join(', ')}`
+    } else if (v.keyword === 'const' && 'allowedValue' in params) {
+      // A union of literals fails once per branch: gather them into one "must be one of" line.
+      const merged = result.find((e) => e.pointer === pointer && e.detail.startsWith('must be one of '))
+      if (merged) {
+        merged.detail += `, ${String(params.allowedValue)}`
+        continue
+      }
+      detail = `must be one of ${String(params.allowedValue)}`
     } else if (v.keyword === 'anyOf' || v.keyword === 'oneOf' || v.keyword === 'if') {
       // The branch errors already say what is wrong with the field.
       continue

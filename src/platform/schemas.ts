@@ -71,7 +71,6 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'Body too large',
   415: 'Unsupported media type',
   422: 'Breaks a rule',
-  428: 'If-Match required',
   429: 'Rate limited',
   503: 'Not ready'
 }

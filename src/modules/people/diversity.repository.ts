@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
-import { assertCurrentVersion } from '../../platform/concurrency.js'
+import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { descendantIds } from '../../platform/hierarchy.js'
 import { notFound } from '../../platform/problems.js'
 import type { DIVERSITY_CHARACTERISTICS, DiversityAggregateQuery, DiversityRecord, DiversityRecordInput } from './schemas.js'
@@ -13,6 +13,11 @@ export type DiversityView = Static<typeof DiversityRecord>
 
 /** Cells with fewer people than this are withheld from aggregates. */
 export const SUPPRESSION_THRESHOLD = 5
+/**
+ * Shown counts are rounded to the nearest multiple of this, so a withheld cell cannot be
+ * recovered exactly by subtracting one aggregate from another (all units minus the shown ones).
+ */
+export const ROUNDING_BASE = 5
 
 const COLUMNS = {
   ethnicity: 'ethnicity',
@@ -53,13 +58,17 @@ export async function putDiversityRecord(
   changes: ChangeSet,
   personId: string,
   input: Static<typeof DiversityRecordInput>,
-  expected?: number
+  expected?: IfMatch
 ): Promise<{ view: DiversityView; created: boolean }> {
   const person = await changes.trx.selectFrom('people').select('id').where('id', '=', personId).executeTakeFirst()
   if (!person) throw notFound('person', personId)
   const current = await changes.trx.selectFrom('diversity_records').selectAll().where('person_id', '=', personId).forUpdate().executeTakeFirst()
   if (current) assertCurrentVersion(expected, current.version)
   const values = Object.fromEntries(Object.entries(COLUMNS).map(([field, column]) => [column, input[field as keyof typeof input] ?? null]))
+  // The same answers again change nothing: no new version, audit record or event.
+  if (current && Object.entries(values).every(([column, value]) => current[column as keyof DiversityRow] === value)) {
+    return { view: toView(current), created: false }
+  }
   const row = current
     ? await changes.trx
         .updateTable('diversity_records')
@@ -84,7 +93,7 @@ export async function putDiversityRecord(
   return { view: toView(row), created: !current }
 }
 
-export async function deleteDiversityRecord(changes: ChangeSet, personId: string, expected?: number): Promise<void> {
+export async function deleteDiversityRecord(changes: ChangeSet, personId: string, expected?: IfMatch): Promise<void> {
   const current = await changes.trx.selectFrom('diversity_records').selectAll().where('person_id', '=', personId).forUpdate().executeTakeFirst()
   if (!current) throw notFound('diversity record for person', personId)
   assertCurrentVersion(expected, current.version)
@@ -95,8 +104,9 @@ export async function deleteDiversityRecord(changes: ChangeSet, personId: string
 type Characteristic = (typeof DIVERSITY_CHARACTERISTICS)[number]
 
 /**
- * Counts by answer within each group. A count below the threshold is withheld; no group totals
- * are returned, so a withheld cell cannot be recovered by subtraction.
+ * Counts by answer within each group. A count below the threshold is withheld and the others are
+ * rounded to the nearest 5; no group totals are returned. Together these stop a withheld cell
+ * being recovered by differencing two aggregates.
  */
 export async function aggregateDiversity(db: Db, q: Static<typeof DiversityAggregateQuery>) {
   const groupBy = q.groupBy ?? 'orgUnit'
@@ -125,10 +135,10 @@ export async function aggregateDiversity(db: Db, q: Static<typeof DiversityAggre
         ...(byUnit ? { orgUnitId: r.org_unit_id ?? null } : {}),
         ...(byGrade ? { gradeId: r.grade_id ?? null } : {}),
         value: r.value,
-        count: suppressed ? null : r.count,
+        count: suppressed ? null : Math.round(r.count / ROUNDING_BASE) * ROUNDING_BASE,
         suppressed
       }
     })
     .sort((a, b) => `${a.orgUnitId ?? ''}${a.gradeId ?? ''}${a.value ?? ''}`.localeCompare(`${b.orgUnitId ?? ''}${b.gradeId ?? ''}${b.value ?? ''}`))
-  return { characteristic: q.characteristic, groupBy, threshold: SUPPRESSION_THRESHOLD, cells }
+  return { characteristic: q.characteristic, groupBy, threshold: SUPPRESSION_THRESHOLD, roundedTo: ROUNDING_BASE, cells }
 }

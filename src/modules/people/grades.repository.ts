@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
-import { assertCurrentVersion } from '../../platform/concurrency.js'
+import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { describeConstraint, notFound } from '../../platform/problems.js'
 import type { Grade, GradeCreate, GradeListQuery, GradeUpdate } from './schemas.js'
@@ -57,7 +57,7 @@ export async function createGrade(changes: ChangeSet, input: Static<typeof Grade
   return view
 }
 
-export async function updateGrade(changes: ChangeSet, id: string, patch: Static<typeof GradeUpdate>, expected?: number): Promise<GradeView> {
+export async function updateGrade(changes: ChangeSet, id: string, patch: Static<typeof GradeUpdate>, expected?: IfMatch): Promise<GradeView> {
   const current = await changes.trx.selectFrom('grades').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   if (!current) throw notFound('grade', id)
   assertCurrentVersion(expected, current.version)
@@ -80,7 +80,7 @@ export async function updateGrade(changes: ChangeSet, id: string, patch: Static<
   return view
 }
 
-export async function deleteGrade(changes: ChangeSet, id: string, expected?: number): Promise<void> {
+export async function deleteGrade(changes: ChangeSet, id: string, expected?: IfMatch): Promise<void> {
   const current = await changes.trx.selectFrom('grades').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   if (!current) throw notFound('grade', id)
   assertCurrentVersion(expected, current.version)

@@ -103,8 +103,28 @@ async function upsertSelfReferencing<Row extends { externalId: string }, Current
   const targets = await idsByExternalId(trx, spec.table, batch.map((b) => spec.targetOf(b.row)))
   const results: RowResult[] = []
   const deferrals: Deferral[] = []
-  const touched: Array<{ line: number; id: string }> = []
+  const touched: Array<{ line: number; id: string; outcome: 'created' | 'updated' }> = []
   const pointer = spec.column === 'parent_id' ? '/parentExternalId' : '/lineManagerExternalId'
+
+  // What happens to a written row next: its pointer parked until the file is in, or recorded now.
+  const settle = (line: number, target: string | null, parked: boolean, current: (Current & Record<string, unknown>) | undefined, written: Current) => {
+    const outcome = current ? 'updated' : 'created'
+    if (parked) {
+      // Recorded once the pointer is set, with this before-image.
+      deferrals.push({ line, id: written.id, target: target!, before: current ? spec.view(current) : null, outcome })
+      return
+    }
+    if (!current || current[spec.column] !== (written as Record<string, unknown>)[spec.column]) touched.push({ line, id: written.id, outcome })
+    changes.record({
+      action: `${spec.entity}.${outcome}`,
+      entityType: spec.entity,
+      entityId: written.id,
+      before: current ? spec.view(current) : undefined,
+      after: spec.view(written)
+    })
+  }
+  // New rows are inserted together after the loop: one statement per batch, not one per row.
+  const inserts: Array<{ line: number; externalId: string; target: string | null; parked: boolean; values: Record<string, unknown> }> = []
 
   for (const item of batch) {
     const { row, line } = item
@@ -127,23 +147,25 @@ async function upsertSelfReferencing<Row extends { externalId: string }, Current
       results.push({ outcome: 'unchanged' })
       continue
     }
-    const written = (current
-      ? await trx.updateTable(spec.table).set({ ...desired, version: current.version + 1, updated_at: new Date() } as never).where('id', '=', current.id).returningAll().executeTakeFirstOrThrow()
-      : await trx.insertInto(spec.table).values({ external_id: row.externalId, ...desired } as never).returningAll().executeTakeFirstOrThrow()) as unknown as Current
-    results.push({ outcome: current ? 'updated' : 'created' })
-    if (parked) {
-      // Recorded once the pointer is set, with this before-image.
-      deferrals.push({ line, id: written.id, target: target!, before: current ? spec.view(current) : null })
+    if (!current) {
+      results.push({ outcome: 'created' })
+      inserts.push({ line, externalId: row.externalId, target, parked, values: { external_id: row.externalId, ...desired } })
       continue
     }
-    if (!current || current[spec.column] !== pointerValue) touched.push({ line, id: written.id })
-    changes.record({
-      action: `${spec.entity}.${current ? 'updated' : 'created'}`,
-      entityType: spec.entity,
-      entityId: written.id,
-      before: current ? spec.view(current) : undefined,
-      after: spec.view(written)
-    })
+    const written = (await trx
+      .updateTable(spec.table)
+      .set({ ...desired, version: current.version + 1, updated_at: new Date() } as never)
+      .where('id', '=', current.id)
+      .returningAll()
+      .executeTakeFirstOrThrow()) as unknown as Current
+    results.push({ outcome: 'updated' })
+    settle(line, target, parked, current, written)
+  }
+  if (inserts.length) {
+    const rows = (await trx.insertInto(spec.table).values(inserts.map((i) => i.values) as never).returningAll().execute()) as unknown as Current[]
+    // Matched by externalId (unique within a batch), not by the order RETURNING happens to use.
+    const byExternalId = new Map(rows.map((r) => [r.external_id!, r]))
+    for (const i of inserts) settle(i.line, i.target, i.parked, undefined, byExternalId.get(i.externalId)!)
   }
   await spec.deferred.defer(trx, deferrals)
   await spec.deferred.touch(trx, touched)
@@ -155,7 +177,7 @@ async function finishSelfReferencing<Row, Current extends { id: string }>(spec: 
   const { parked, missing } = await spec.deferred.resolve(trx)
   const pointer = spec.column === 'parent_id' ? '/parentExternalId' : '/lineManagerExternalId'
   const what = spec.column === 'parent_id' ? 'org unit' : 'person'
-  const failures: RowFailure[] = missing.map((m) => ({ line: m.line, errors: [missingRef(pointer, what, m.target)] }))
+  const failures: RowFailure[] = missing.map((m) => ({ line: m.line, counted: m.outcome, errors: [missingRef(pointer, what, m.target)] }))
   for (let i = 0; i < parked.length; i += 500) {
     const chunk = parked.slice(i, i + 500)
     const rows = (await trx.selectFrom(spec.table).selectAll().where('id', 'in', chunk.map((p) => p.id)).execute()) as unknown as Current[]
@@ -173,7 +195,7 @@ async function finishSelfReferencing<Row, Current extends { id: string }>(spec: 
     }
   }
   const loopDetail = spec.column === 'parent_id' ? 'the unit would sit below itself' : 'the line manager chain loops back to this person'
-  for (const loop of await spec.deferred.loops(trx)) failures.push({ line: loop.line, errors: [{ in: 'row', pointer, detail: loopDetail }] })
+  for (const loop of await spec.deferred.loops(trx)) failures.push({ line: loop.line, counted: loop.outcome, errors: [{ in: 'row', pointer, detail: loopDetail }] })
   return failures
 }
 

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
-import { assertCurrentVersion } from '../../platform/concurrency.js'
+import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { descendantIds, wouldCreateCycle } from '../../platform/hierarchy.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem } from '../../platform/problems.js'
@@ -85,7 +85,7 @@ export async function createOrgUnit(changes: ChangeSet, input: Static<typeof Org
   return view
 }
 
-export async function updateOrgUnit(changes: ChangeSet, id: string, patch: Static<typeof OrgUnitUpdate>, expected?: number): Promise<OrgUnitView> {
+export async function updateOrgUnit(changes: ChangeSet, id: string, patch: Static<typeof OrgUnitUpdate>, expected?: IfMatch): Promise<OrgUnitView> {
   const current = await changes.trx.selectFrom('org_units').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   if (!current) throw notFound('org unit', id)
   assertCurrentVersion(expected, current.version)
@@ -110,7 +110,7 @@ export async function updateOrgUnit(changes: ChangeSet, id: string, patch: Stati
   return view
 }
 
-export async function deleteOrgUnit(changes: ChangeSet, id: string, expected?: number): Promise<void> {
+export async function deleteOrgUnit(changes: ChangeSet, id: string, expected?: IfMatch): Promise<void> {
   const current = await changes.trx.selectFrom('org_units').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   if (!current) throw notFound('org unit', id)
   assertCurrentVersion(expected, current.version)

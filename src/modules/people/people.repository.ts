@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
-import { assertCurrentVersion } from '../../platform/concurrency.js'
+import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { descendantIds, wouldCreateCycle } from '../../platform/hierarchy.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
@@ -129,7 +129,7 @@ export async function createPerson(changes: ChangeSet, input: Static<typeof Pers
   return view
 }
 
-export async function updatePerson(changes: ChangeSet, id: string, patch: Static<typeof PersonUpdate>, expected?: number): Promise<PersonView> {
+export async function updatePerson(changes: ChangeSet, id: string, patch: Static<typeof PersonUpdate>, expected?: IfMatch): Promise<PersonView> {
   const current = await changes.trx.selectFrom('people').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   if (!current) throw notFound('person', id)
   assertCurrentVersion(expected, current.version)

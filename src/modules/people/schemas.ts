@@ -297,7 +297,7 @@ export const DiversityAggregateCell = Type.Object(
     orgUnitId: Type.Optional(Nullable(Uuid)),
     gradeId: Type.Optional(Nullable(Uuid)),
     value: Nullable(Type.String({ description: 'The answer; null for people with no record or no answer' })),
-    count: Nullable(Type.Integer({ description: 'null when suppressed' })),
+    count: Nullable(Type.Integer({ description: 'Rounded to the nearest 5; null when suppressed' })),
     suppressed: Type.Boolean({ description: 'True when fewer than 5 people: the count is withheld' })
   },
   { $id: 'DiversityAggregateCell', additionalProperties: false }
@@ -308,6 +308,7 @@ export const DiversityAggregate = Type.Object(
     characteristic: Type.String(),
     groupBy: Type.String(),
     threshold: Type.Integer({ description: 'Cells below this count are suppressed' }),
+    roundedTo: Type.Integer({ description: 'Shown counts are rounded to a multiple of this, so suppressed cells cannot be derived by subtraction' }),
     cells: Type.Array(ref(DiversityAggregateCell))
   },
   { $id: 'DiversityAggregate', additionalProperties: false }

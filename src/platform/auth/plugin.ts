@@ -15,8 +15,11 @@ declare module 'fastify' {
 const REALM = 'Bearer realm="pathway"'
 
 function unauthorized(description: string) {
+  // RFC 6750 §3: error_description is a quoted-string that may not hold `"` or `\`; an unescaped
+  // quote would end it early and leave a challenge clients cannot parse.
+  const quotable = description.replace(/["\\]/g, "'")
   return new Problem(401, 'unauthorized', description, {
-    headers: { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${description}"` }
+    headers: { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${quotable}"` }
   })
 }
 

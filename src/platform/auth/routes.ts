@@ -1,4 +1,5 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import formbody from '@fastify/formbody'
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { actorOf, inTransaction } from '../changes.js'
 import { assertCurrentVersion, ifMatchVersion, withEtag } from '../concurrency.js'
@@ -60,7 +61,7 @@ export const ApiClientPage = pageOf(ref(ApiClient), 'ApiClientPage')
 
 export const TokenRequest = Type.Object(
   {
-    grant_type: Type.Literal('client_credentials'),
+    grant_type: Type.String({ maxLength: 100, description: 'Must be client_credentials' }),
     client_id: Type.Optional(Type.String({ maxLength: 100 })),
     client_secret: Type.Optional(Type.String({ maxLength: 200 })),
     scope: Type.Optional(Type.String({ maxLength: 2000, description: 'Space-separated subset of the client’s scopes; all of them when absent' }))
@@ -122,7 +123,10 @@ const tokenProblem = (status: number, error: string, detail: string) =>
     headers: status === 401 ? { 'www-authenticate': 'Basic realm="pathway"' } : {}
   })
 
-export const apiClientRoutes: FastifyPluginAsyncTypebox = async (app) => {
+/** RFC 6749 token requests are form-encoded; only this endpoint accepts that besides JSON. */
+const tokenRoute: FastifyPluginAsyncTypebox = async (scope) => {
+  await scope.register(formbody, { bodyLimit: 16_384 })
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>()
   app.post(
     '/auth/token',
     {
@@ -134,7 +138,12 @@ export const apiClientRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Form-encoded (RFC 6749) or JSON. Credentials in the body or as HTTP Basic. Errors are problem details that also carry the OAuth `error` code.',
         security: [],
-        body: ref(TokenRequest),
+        body: {
+          content: {
+            'application/x-www-form-urlencoded': { schema: ref(TokenRequest) },
+            'application/json': { schema: ref(TokenRequest) }
+          }
+        } as unknown as typeof TokenRequest,
         response: { 200: ref(TokenResponse), ...publicErrors(401) }
       }
     },
@@ -148,6 +157,9 @@ export const apiClientRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (colon < 0) throw tokenProblem(400, 'invalid_request', 'Basic credentials must be client_id:client_secret')
         clientId = decodeURIComponent(decoded.slice(0, colon))
         clientSecret = decodeURIComponent(decoded.slice(colon + 1))
+      }
+      if (request.body.grant_type !== 'client_credentials') {
+        throw tokenProblem(400, 'unsupported_grant_type', 'only grant_type=client_credentials is supported')
       }
       if (!clientId || !clientSecret) throw tokenProblem(400, 'invalid_request', 'client_id and client_secret are required')
       const client = /^[0-9a-f-]{36}$/i.test(clientId)
@@ -171,6 +183,10 @@ export const apiClientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { access_token: token, token_type: 'Bearer' as const, expires_in: ttl, scope: requested.join(' ') }
     }
   )
+}
+
+export const apiClientRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(tokenRoute)
 
   app.post(
     '/api-clients',

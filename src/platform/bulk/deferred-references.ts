@@ -9,6 +9,15 @@ export interface Deferral {
   target: string
   /** The row as it was before this import (null when created by it), kept for the audit record. */
   before: unknown
+  /** How the row was counted, so a failure found later can take it back. */
+  outcome: 'created' | 'updated'
+}
+
+/** A row this import wrote whose pointer is refused once every row is in. */
+export interface LateFailure {
+  line: number
+  id: string
+  outcome: 'created' | 'updated'
 }
 
 /**
@@ -26,8 +35,8 @@ export class DeferredReferences {
   }
 
   async #ensureTables(trx: Trx) {
-    await sql`create temp table if not exists ${sql.table(this.#pending)} (line int not null, id uuid not null, target text not null, before jsonb) on commit drop`.execute(trx)
-    await sql`create temp table if not exists ${sql.table(this.#touched)} (line int not null, id uuid not null) on commit drop`.execute(trx)
+    await sql`create temp table if not exists ${sql.table(this.#pending)} (line int not null, id uuid not null, target text not null, before jsonb, outcome text not null) on commit drop`.execute(trx)
+    await sql`create temp table if not exists ${sql.table(this.#touched)} (line int not null, id uuid not null, outcome text not null) on commit drop`.execute(trx)
   }
 
   async defer(trx: Trx, deferrals: Deferral[]) {
@@ -35,12 +44,12 @@ export class DeferredReferences {
     await this.#ensureTables(trx)
     await trx
       .insertInto(this.#pending as never)
-      .values(deferrals.map((d) => ({ line: d.line, id: d.id, target: d.target, before: d.before === null ? null : JSON.stringify(d.before) })) as never)
+      .values(deferrals.map((d) => ({ line: d.line, id: d.id, target: d.target, before: d.before === null ? null : JSON.stringify(d.before), outcome: d.outcome })) as never)
       .execute()
   }
 
   /** Rows whose pointer this import set directly. */
-  async touch(trx: Trx, rows: Array<{ line: number; id: string }>) {
+  async touch(trx: Trx, rows: LateFailure[]) {
     if (rows.length === 0) return
     await this.#ensureTables(trx)
     await trx.insertInto(this.#touched as never).values(rows as never).execute()
@@ -50,31 +59,33 @@ export class DeferredReferences {
    * Points each parked row at its target. Returns the parked rows (with their before-image, for
    * the audit trail) and those whose target exists neither in the file nor in the database.
    */
-  async resolve(trx: Trx): Promise<{ parked: Array<{ line: number; id: string; before: unknown }>; missing: Array<{ line: number; id: string; target: string }> }> {
+  async resolve(trx: Trx): Promise<{ parked: Array<{ line: number; id: string; before: unknown }>; missing: Array<LateFailure & { target: string }> }> {
     await this.#ensureTables(trx)
     const table = sql.table(this.h.table)
     const column = sql.ref(this.h.column)
     const pending = sql.table(this.#pending)
+    // No version bump here: every parked row was written (and versioned) earlier in this import,
+    // and one import is one change to it.
     await sql`
-      update ${table} as t set ${column} = target.id, version = t.version + 1, updated_at = now()
+      update ${table} as t set ${column} = target.id, updated_at = now()
       from ${pending} as r join ${table} as target on target.external_id = r.target
       where t.id = r.id and t.${column} is distinct from target.id`.execute(trx)
     const { rows: parked } = await sql<{ line: number; id: string; before: unknown }>`select line, id, before from ${pending} order by line`.execute(trx)
-    const { rows: missing } = await sql<{ line: number; id: string; target: string }>`
-      select r.line, r.id, r.target from ${pending} r left join ${table} target on target.external_id = r.target
+    const { rows: missing } = await sql<LateFailure & { target: string }>`
+      select r.line, r.id, r.target, r.outcome from ${pending} r left join ${table} target on target.external_id = r.target
       where target.id is null order by r.line`.execute(trx)
     return { parked, missing }
   }
 
   /** Lines of rows this import pointed (directly or once resolved) into a loop. */
-  async loops(trx: Trx): Promise<Array<{ line: number; id: string }>> {
+  async loops(trx: Trx): Promise<LateFailure[]> {
     await this.#ensureTables(trx)
     const changed = sql<{ id: string }>`select id from ${sql.table(this.#touched)} union select id from ${sql.table(this.#pending)}`
     const looped = await idsInCycles(trx, this.h, changed)
     if (looped.length === 0) return []
-    const { rows } = await sql<{ line: number; id: string }>`
-      select line, id from ${sql.table(this.#touched)} where id = any(${looped}::uuid[])
-      union select line, id from ${sql.table(this.#pending)} where id = any(${looped}::uuid[]) order by line`.execute(trx)
+    const { rows } = await sql<LateFailure>`
+      select line, id, outcome from ${sql.table(this.#touched)} where id = any(${looped}::uuid[])
+      union select line, id, outcome from ${sql.table(this.#pending)} where id = any(${looped}::uuid[]) order by line`.execute(trx)
     return rows
   }
 }

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline'
-import { Readable, Transform } from 'node:stream'
+import { pipeline, Readable, Transform } from 'node:stream'
 import { parse } from 'csv-parse'
 import { Problem } from '../problems.js'
 
@@ -49,24 +49,72 @@ async function* ndjsonRows(input: Readable): AsyncGenerator<RawRow> {
   }
 }
 
+/**
+ * Turns CRLF into LF before the CSV parser sees it: csv-parse counts a CRLF inside a quoted field
+ * or a blank line as two lines, so line numbers in failures drifted for files saved on Windows.
+ * CR and LF are single bytes in UTF-8, so working on raw bytes is safe.
+ */
+function crlfToLf() {
+  let heldCr = false
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (chunk.length === 0) return callback()
+      const out = Buffer.allocUnsafe(chunk.length + 1)
+      let n = 0
+      if (heldCr && chunk[0] !== 0x0a) out[n++] = 0x0d
+      heldCr = false
+      for (let i = 0; i < chunk.length; i++) {
+        const byte = chunk[i]
+        if (byte === 0x0d) {
+          if (i + 1 === chunk.length) heldCr = true
+          else if (chunk[i + 1] !== 0x0a) out[n++] = byte
+        } else {
+          out[n++] = byte
+        }
+      }
+      callback(null, out.subarray(0, n))
+    },
+    flush(callback) {
+      callback(null, heldCr ? Buffer.from([0x0d]) : null)
+    }
+  })
+}
+
 async function* csvRows(input: Readable, columns: string[]): AsyncGenerator<RawRow> {
-  const parser = input.pipe(
-    parse({ bom: true, columns: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: false })
+  // pipeline, not pipe: an error upstream (the size limit) must end the parse, not go uncaught.
+  const parser = pipeline(
+    input,
+    crlfToLf(),
+    parse({ bom: true, columns: false, relax_column_count: true, skip_empty_lines: false, trim: true, info: true }),
+    () => {}
   )
-  let checked = false
+  let header: string[] | undefined
   try {
-    for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      if (!checked) {
-        const unknown = Object.keys(record.record).filter((c) => !columns.includes(c))
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      // Blank (or whitespace-only) lines are skipped but still counted.
+      if (record.every((cell) => cell === '')) continue
+      // csv-parse reports the line a record ends on; failures name the line it starts on.
+      const line = info.lines - record.reduce((n, cell) => n + (cell.match(/\n|\r/g)?.length ?? 0), 0)
+      if (!header) {
+        const unknown = record.filter((c) => !columns.includes(c))
         if (unknown.length) {
           throw new Problem(400, 'validation', `unknown CSV columns: ${unknown.join(', ')}; expected some of ${columns.join(', ')}`)
         }
-        checked = true
+        const repeated = record.filter((c, i) => record.indexOf(c) !== i)
+        if (repeated.length) throw new Problem(400, 'validation', `CSV columns named twice: ${[...new Set(repeated)].join(', ')}`)
+        header = record
+        continue
+      }
+      if (record.length !== header.length) {
+        yield { line, error: `the record has ${record.length} fields; the header has ${header.length}` }
+        continue
       }
       // An empty cell means "no value": the row is a full representation, so the field is cleared.
       const value: Record<string, unknown> = {}
-      for (const [k, v] of Object.entries(record.record)) if (v !== '') value[k] = v
-      yield { line: record.info.lines, value }
+      header.forEach((column, i) => {
+        if (record[i] !== '') value[column] = record[i]
+      })
+      yield { line, value }
     }
   } catch (error) {
     if (error instanceof Problem) throw error

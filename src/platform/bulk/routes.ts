@@ -2,13 +2,15 @@ import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { stringify } from 'csv-stringify'
-import { Type, type Static } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
+import { Compile } from 'typebox/compile'
+import { Value } from 'typebox/value'
 import { principalOf } from '../auth/plugin.js'
 import { actorOf } from '../changes.js'
 import { defineProblem, notFound, Problem } from '../problems.js'
 import { errors, IdParams, ref } from '../schemas.js'
 import { ADMIN, grants, requireScopes, signedIn } from '../scopes.js'
-import { byteLimit, formatOf, readRows } from './readers.js'
+import { formatOf, readRows } from './readers.js'
 import { runImport } from './runner.js'
 import { ExportQuery, ImportJob, ImportQuery, ImportResult } from './schemas.js'
 import type { AnyImportSpec } from './spec.js'
@@ -28,11 +30,37 @@ function wantsJob(request: FastifyRequest, threshold: number, forced?: boolean):
   return !Number.isFinite(length) || length > threshold
 }
 
+/** A fastify validator for a flat query string: converts strings to the schema's types, applies defaults, checks. */
+function queryValidator(schema: TSchema) {
+  const check = Compile(schema)
+  const validate = (data: unknown) => {
+    const value = Value.Default(schema, Value.Convert(schema, Value.Clone(data ?? {})))
+    if (check.Check(value)) return { value }
+    validate.errors = [...check.Errors(value)]
+    return false
+  }
+  validate.errors = [] as unknown[]
+  return validate
+}
+
+/**
+ * The upload, read only when the importer asks for it and refused past the limit. A generator,
+ * not a piped Transform: a pipe starts flowing at once, and a 413 raised before the importer is
+ * listening (it may still be waiting for a database connection) would be an unhandled error.
+ */
 function fromStream(request: FastifyRequest, limit: number): Readable {
   const source = request.body as Readable
-  const limited = byteLimit(limit)
-  source.on('error', (e) => limited.destroy(e))
-  return source.pipe(limited)
+  return Readable.from(
+    (async function* () {
+      let total = 0
+      for await (const chunk of source) {
+        total += (chunk as Buffer).length
+        if (total > limit) throw new Problem(413, 'payload-too-large', `the file exceeds ${limit} bytes`)
+        yield chunk as Buffer
+      }
+    })(),
+    { objectMode: false }
+  )
 }
 
 /** Gives a module `POST /<resource>/import` and `GET /<resource>/export` for its spec. */
@@ -41,14 +69,18 @@ export function importExportRoutes(app: FastifyInstance, spec: AnyImportSpec) {
     // The body is read as a stream by the importer, never buffered by a parser.
     scope.removeContentTypeParser(['application/json'])
     scope.addContentTypeParser(IMPORT_TYPES, (_request, payload, done) => done(null, payload))
+    // Any other type reaches the handler too, which refuses it (415) naming the types it takes.
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
 
     const typed = scope.withTypeProvider<import('@fastify/type-provider-typebox').TypeBoxTypeProvider>()
     typed.post(
       `/${spec.resource}/import`,
       {
         config: { idempotent: false },
-        // Bodies are streams: rows are validated one by one against the row schema.
-        validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : undefined) as never,
+        // Bodies are streams: rows are validated one by one against the row schema. A custom
+        // compiler replaces the default for every part, so the query string is compiled here too
+        // (returning nothing for it would skip validation and leave `atomic=false` a truthy string).
+        validatorCompiler: ({ schema, httpPart }) => (httpPart === 'body' ? () => true : queryValidator(schema as TSchema)) as never,
         schema: {
           operationId: `import${spec.operationName}`,
           tags: [spec.tag],

@@ -1,8 +1,14 @@
+import { once } from 'node:events'
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { sql } from 'kysely'
 import { Compile } from 'typebox/compile'
 import { Value } from 'typebox/value'
 import type { Db } from '../../db/database.js'
-import { ChangeSet, type Actor } from '../changes.js'
+import { ChangeSet, type Actor, type Trx } from '../changes.js'
 import { fieldErrors, Problem, toProblem } from '../problems.js'
 import type { ImportFormat, RawRow } from './readers.js'
 import type { AnyImportSpec, ImportContext, ImportRow, RowFailure, RowResult } from './spec.js'
@@ -50,102 +56,195 @@ function validatorFor(spec: AnyImportSpec): Validator {
 }
 
 /**
+ * Valid rows of a non-atomic import, kept on disk (memory stays flat) so the file can be run
+ * again without the rows `finish` refused.
+ */
+class RowStash {
+  #out: WriteStream
+  private constructor(readonly dir: string) {
+    this.#out = createWriteStream(join(dir, 'rows.ndjson'), { mode: 0o600 })
+  }
+
+  static async open() {
+    return new RowStash(await mkdtemp(join(tmpdir(), 'pathway-import-')))
+  }
+
+  async write(item: ImportRow<{ externalId: string }>) {
+    if (!this.#out.write(JSON.stringify([item.line, item.row]) + '\n')) await once(this.#out, 'drain')
+  }
+
+  async close() {
+    if (this.#out.writableFinished) return
+    await new Promise<void>((resolve, reject) => this.#out.end((error?: Error | null) => (error ? reject(error) : resolve())))
+  }
+
+  async *rows(excluded: ReadonlyMap<number, unknown>): AsyncGenerator<ImportRow<{ externalId: string }>> {
+    for await (const text of createInterface({ input: createReadStream(join(this.dir, 'rows.ndjson')), crlfDelay: Infinity })) {
+      const [line, row] = JSON.parse(text) as [number, { externalId: string }]
+      if (!excluded.has(line)) yield { line, row }
+    }
+  }
+
+  async remove() {
+    this.#out.destroy()
+    await rm(this.dir, { recursive: true, force: true })
+  }
+}
+
+interface Pass {
+  changes: ChangeSet
+  counts: Pick<ImportCounts, 'created' | 'updated' | 'unchanged'>
+  /** Rows the module or the database refused while writing. */
+  failures: RowFailure[]
+  /** Rows `finish` refused after every row was in (their counts already taken back). */
+  late: RowFailure[]
+}
+
+/**
  * Reads rows, validates each against the module's row schema, and hands valid ones to the module
  * in batches inside one transaction. Each batch runs under a savepoint: if the database refuses
  * it, the batch is replayed row by row to name the rows at fault. Atomic imports commit only if
  * no row failed; dry runs never commit but report exactly what would have happened.
+ *
+ * Some rows can only be refused once the whole file is in (a line manager who never appears, a
+ * reporting loop), after they were written. A non-atomic import then rolls back and runs the
+ * valid rows again without them, until no row is refused late, so it never commits a refused row.
  */
 export async function runImport(db: Db, spec: AnyImportSpec, rows: AsyncIterable<RawRow>, options: ImportOptions): Promise<ImportResult> {
-  const counts: ImportCounts = { read: 0, created: 0, updated: 0, unchanged: 0, failed: 0 }
-  const failures: RowFailure[] = []
   const validator = validatorFor(spec)
-  const seen = new Map<string, number>()
+  /** Unreadable, invalid and duplicate rows: the same in every pass. */
+  const readFailures: RowFailure[] = []
+  /** Rows refused late in an earlier pass, left out of the later ones. */
+  const excluded = new Map<number, RowFailure>()
+  let read = 0
   let committed = false
+  let final: Pass | undefined
+  const stash = options.atomic ? undefined : await RowStash.open()
 
-  const fail = (failure: RowFailure) => {
-    failures.push(failure)
-    counts.failed++
+  const countsOf = (pass: Pick<Pass, 'counts' | 'failures' | 'late'>): ImportCounts => ({
+    read,
+    ...pass.counts,
+    failed: readFailures.length + excluded.size + pass.failures.length + pass.late.length
+  })
+
+  async function* validRows(): AsyncGenerator<ImportRow<{ externalId: string }>> {
+    const seen = new Map<string, number>()
+    for await (const raw of rows) {
+      read++
+      if (raw.error || !raw.value) {
+        readFailures.push({ line: raw.line, errors: [{ in: 'row', pointer: '', detail: raw.error ?? 'unreadable row' }] })
+        continue
+      }
+      const value = options.format === 'csv' ? Value.Convert(spec.rowSchema, raw.value) : raw.value
+      const externalId = typeof raw.value.externalId === 'string' ? raw.value.externalId : undefined
+      if (!validator.Check(value)) {
+        readFailures.push({ line: raw.line, externalId, errors: fieldErrors(validator.Errors(value), 'row') })
+        continue
+      }
+      const row = value as { externalId: string }
+      const earlier = seen.get(row.externalId)
+      if (earlier !== undefined) {
+        readFailures.push({ line: raw.line, externalId, errors: [{ in: 'row', pointer: '/externalId', detail: `duplicates line ${earlier}` }] })
+        continue
+      }
+      seen.set(row.externalId, raw.line)
+      const item = { line: raw.line, row }
+      await stash?.write(item)
+      yield item
+    }
+    await stash?.close()
   }
 
-  const tally = (results: RowResult[], batch: ImportRow<{ externalId: string }>[]) => {
-    results.forEach((result, i) => {
-      if (result.outcome === 'failed') fail({ line: batch[i].line, externalId: batch[i].row.externalId, errors: result.errors })
-      else counts[result.outcome]++
-    })
+  async function runPass(trx: Trx, source: AsyncIterable<ImportRow<{ externalId: string }>>): Promise<Pass> {
+    const changes = new ChangeSet(trx, options.actor)
+    const context: ImportContext = { trx, changes, scratch: new Map() }
+    const pass: Pass = { changes, counts: { created: 0, updated: 0, unchanged: 0 }, failures: [], late: [] }
+
+    const tally = (results: RowResult[], batch: ImportRow<{ externalId: string }>[]) => {
+      results.forEach((result, i) => {
+        if (result.outcome === 'failed') pass.failures.push({ line: batch[i].line, externalId: batch[i].row.externalId, errors: result.errors })
+        else pass.counts[result.outcome]++
+      })
+    }
+
+    const runBatch = async (batch: ImportRow<{ externalId: string }>[]) => {
+      if (batch.length === 0) return
+      if (options.signal?.aborted) throw new Problem(503, 'service-unavailable', 'the import was interrupted by a shutdown')
+      await sql`savepoint import_batch`.execute(trx)
+      const mark = changes.count
+      try {
+        tally(await spec.upsertBatch(batch, context), batch)
+        await sql`release savepoint import_batch`.execute(trx)
+      } catch (error) {
+        await sql`rollback to savepoint import_batch`.execute(trx)
+        changes.truncate(mark)
+        for (const item of batch) {
+          await sql`savepoint import_row`.execute(trx)
+          const rowMark = changes.count
+          try {
+            tally(await spec.upsertBatch([item], context), [item])
+            await sql`release savepoint import_row`.execute(trx)
+          } catch (rowError) {
+            await sql`rollback to savepoint import_row`.execute(trx)
+            changes.truncate(rowMark)
+            const problem = toProblem(rowError)
+            if (problem.status >= 500) throw rowError
+            pass.failures.push({ line: item.line, externalId: item.row.externalId, errors: [{ in: 'row', pointer: '', detail: problem.detail ?? problem.slug }] })
+          }
+        }
+      }
+      await changes.spill()
+      options.onProgress?.(countsOf(pass))
+    }
+
+    let batch: ImportRow<{ externalId: string }>[] = []
+    for await (const item of source) {
+      batch.push(item)
+      if (batch.length >= BATCH) {
+        await runBatch(batch)
+        batch = []
+      }
+    }
+    await runBatch(batch)
+
+    // One failure per line, and a row written then refused is no longer counted as written.
+    const late = new Map<number, RowFailure>()
+    for (const { counted, ...failure } of spec.finish ? await spec.finish(context) : []) {
+      const known = late.get(failure.line)
+      if (known) {
+        known.errors.push(...failure.errors)
+        continue
+      }
+      if (counted) pass.counts[counted]--
+      late.set(failure.line, failure)
+    }
+    pass.late = [...late.values()]
+    return pass
   }
 
   try {
     await db.transaction().execute(async (trx) => {
-      const changes = new ChangeSet(trx, options.actor)
-      const context: ImportContext = { trx, changes, scratch: new Map() }
-
-      const runBatch = async (batch: ImportRow<{ externalId: string }>[]) => {
-        if (batch.length === 0) return
-        if (options.signal?.aborted) throw new Problem(503, 'service-unavailable', 'the import was interrupted by a shutdown')
-        await sql`savepoint import_batch`.execute(trx)
-        const mark = changes.count
-        try {
-          tally(await spec.upsertBatch(batch, context), batch)
-          await sql`release savepoint import_batch`.execute(trx)
-        } catch (error) {
-          await sql`rollback to savepoint import_batch`.execute(trx)
-          changes.truncate(mark)
-          for (const item of batch) {
-            await sql`savepoint import_row`.execute(trx)
-            const rowMark = changes.count
-            try {
-              tally(await spec.upsertBatch([item], context), [item])
-              await sql`release savepoint import_row`.execute(trx)
-            } catch (rowError) {
-              await sql`rollback to savepoint import_row`.execute(trx)
-              changes.truncate(rowMark)
-              const problem = toProblem(rowError)
-              if (problem.status >= 500) throw rowError
-              fail({ line: item.line, externalId: item.row.externalId, errors: [{ in: 'row', pointer: '', detail: problem.detail ?? problem.slug }] })
-            }
-          }
-        }
-        await changes.spill()
-        options.onProgress?.({ ...counts })
+      if (stash) await sql`savepoint import_start`.execute(trx)
+      let pass = await runPass(trx, validRows())
+      while (stash && pass.late.length > 0) {
+        for (const failure of pass.late) excluded.set(failure.line, failure)
+        await sql`rollback to savepoint import_start`.execute(trx)
+        pass = await runPass(trx, stash.rows(excluded))
       }
-
-      let batch: ImportRow<{ externalId: string }>[] = []
-      for await (const raw of rows) {
-        counts.read++
-        if (raw.error || !raw.value) {
-          fail({ line: raw.line, errors: [{ in: 'row', pointer: '', detail: raw.error ?? 'unreadable row' }] })
-          continue
-        }
-        const value = options.format === 'csv' ? Value.Convert(spec.rowSchema, raw.value) : raw.value
-        const externalId = typeof raw.value.externalId === 'string' ? raw.value.externalId : undefined
-        if (!validator.Check(value)) {
-          fail({ line: raw.line, externalId, errors: fieldErrors(validator.Errors(value), 'row') })
-          continue
-        }
-        const row = value as { externalId: string }
-        const earlier = seen.get(row.externalId)
-        if (earlier !== undefined) {
-          fail({ line: raw.line, externalId, errors: [{ in: 'row', pointer: '/externalId', detail: `duplicates line ${earlier}` }] })
-          continue
-        }
-        seen.set(row.externalId, raw.line)
-        batch.push({ line: raw.line, row })
-        if (batch.length >= BATCH) {
-          await runBatch(batch)
-          batch = []
-        }
-      }
-      await runBatch(batch)
-      if (spec.finish) for (const f of await spec.finish(context)) fail(f)
-
-      if (options.dryRun || (options.atomic && counts.failed > 0)) throw new Rollback()
-      await changes.flush()
+      final = pass
+      const failed = countsOf(pass).failed
+      if (options.dryRun || (options.atomic && failed > 0)) throw new Rollback()
+      await pass.changes.flush()
       committed = true
     })
   } catch (error) {
     if (!(error instanceof Rollback)) throw error
+  } finally {
+    await stash?.remove()
   }
-  failures.sort((a, b) => a.line - b.line)
+  const pass = final!
+  const counts = countsOf(pass)
+  const failures = [...readFailures, ...excluded.values(), ...pass.failures, ...pass.late].sort((a, b) => a.line - b.line)
   options.onProgress?.({ ...counts })
   return { resource: spec.resource, dryRun: options.dryRun, atomic: options.atomic, committed, counts, failures }
 }

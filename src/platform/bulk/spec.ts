@@ -17,6 +17,11 @@ export interface RowFailure {
   line: number
   externalId?: string
   errors: FieldError[]
+  /**
+   * Only from `finish`: the outcome the row was already counted under (it was written, then
+   * refused once the whole file was in). The runner takes that count back.
+   */
+  counted?: Outcome
 }
 
 export interface ImportContext {
@@ -45,7 +50,11 @@ export interface ImportSpec<Row extends { externalId: string }> {
   columns: string[]
   /** Upserts one batch in order; a failure must not have written anything for that row. */
   upsertBatch(batch: ImportRow<Row>[], context: ImportContext): Promise<RowResult[]>
-  /** After the last batch: resolve references to rows later in the file and check the whole. */
+  /**
+   * After the last batch: resolve references to rows later in the file and check the whole.
+   * A row refused here may already be written; in a non-atomic import the runner then runs the
+   * file again without it, so what is committed never includes a refused row.
+   */
   finish?(context: ImportContext): Promise<RowFailure[]>
   /** Export, a page at a time in a stable order; `after` is the last row's position key. */
   exportPage(db: Db, after: string | null, limit: number): Promise<{ rows: Row[]; last: string | null }>

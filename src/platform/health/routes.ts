@@ -10,10 +10,16 @@ export const Health = Type.Object(
   { $id: 'Health', additionalProperties: false }
 )
 
+// Probes come from the orchestrator, often from the same address as anonymous traffic; sharing
+// that address's rate budget would let a flood of other requests fail the probes and get the
+// instance restarted.
+const probeConfig = { rateLimit: false } as const
+
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health/live',
     {
+      config: probeConfig,
       schema: {
         operationId: 'getLiveness',
         tags: ['health'],
@@ -28,6 +34,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health/ready',
     {
+      config: probeConfig,
       schema: {
         operationId: 'getReadiness',
         tags: ['health'],
