@@ -7,7 +7,6 @@ import type { Db } from '../../db/database.js'
 import { inTransaction, type Actor } from '../../platform/changes.js'
 import { putDiversityRecord } from '../../modules/people/diversity.repository.js'
 import type { DiversityRecordInput } from '../../modules/people/schemas.js'
-import type { DiversityRecordsTable } from '../../modules/people/tables.js'
 import type { PersonPlan } from './people.js'
 import type { Random } from './random.js'
 
@@ -42,16 +41,6 @@ export function diversityFor(random: Random, person: PersonPlan): DiversityInput
   }
 }
 
-const COLUMNS: Record<keyof DiversityInput, keyof DiversityRecordsTable> = {
-  ethnicity: 'ethnicity',
-  ethnicitySelfDefined: 'ethnicity_self_defined',
-  sex: 'sex',
-  genderIdentitySameAsBirth: 'gender_identity_same_as_birth',
-  disability: 'disability',
-  sexualOrientation: 'sexual_orientation',
-  religionOrBelief: 'religion_or_belief'
-}
-
 const CHUNK = 1000
 
 /**
@@ -65,23 +54,16 @@ export async function writeDiversity(db: Db, records: Array<{ externalId: string
       const chunk = records.slice(i, i + CHUNK)
       const people = await changes.trx
         .selectFrom('people')
-        .leftJoin('diversity_records as d', 'd.person_id', 'people.id')
-        .select(['people.id', 'people.external_id'])
-        .selectAll('d')
-        .where('people.external_id', 'in', chunk.map((r) => r.externalId))
+        .select(['id', 'external_id'])
+        .where('external_id', 'in', chunk.map((r) => r.externalId))
         .execute()
-      const byExternalId = new Map(people.map((p) => [p.external_id, p]))
+      const byExternalId = new Map(people.map((p) => [p.external_id, p.id]))
       for (const { externalId, input } of chunk) {
-        const current = byExternalId.get(externalId)
-        if (!current) throw new Error(`diversity record for ${externalId}: no such person`)
-        const exists = current.person_id !== null
-        const same = exists && Object.entries(COLUMNS).every(([field, column]) => (current[column] ?? null) === (input[field as keyof DiversityInput] ?? null))
-        if (same) {
-          counts.unchanged++
-          continue
-        }
-        await putDiversityRecord(changes, current.id, input, exists ? (current.version ?? undefined) : undefined)
-        counts[exists ? 'updated' : 'created']++
+        const personId = byExternalId.get(externalId)
+        if (!personId) throw new Error(`diversity record for ${externalId}: no such person`)
+        // The same answers again are left alone by putDiversityRecord: no version, audit or event.
+        const { outcome } = await putDiversityRecord(changes, personId, input)
+        counts[outcome]++
       }
       // Audit now and park events, as an import does, so memory stays flat for a large organisation.
       await changes.spill()

@@ -19,7 +19,7 @@ export const SUPPRESSION_THRESHOLD = 5
  */
 export const ROUNDING_BASE = 5
 
-const COLUMNS = {
+export const DIVERSITY_COLUMNS = {
   ethnicity: 'ethnicity',
   ethnicitySelfDefined: 'ethnicity_self_defined',
   sex: 'sex',
@@ -59,15 +59,15 @@ export async function putDiversityRecord(
   personId: string,
   input: Static<typeof DiversityRecordInput>,
   expected?: IfMatch
-): Promise<{ view: DiversityView; created: boolean }> {
+): Promise<{ view: DiversityView; outcome: 'created' | 'updated' | 'unchanged' }> {
   const person = await changes.trx.selectFrom('people').select('id').where('id', '=', personId).executeTakeFirst()
   if (!person) throw notFound('person', personId)
   const current = await changes.trx.selectFrom('diversity_records').selectAll().where('person_id', '=', personId).forUpdate().executeTakeFirst()
   if (current) assertCurrentVersion(expected, current.version)
-  const values = Object.fromEntries(Object.entries(COLUMNS).map(([field, column]) => [column, input[field as keyof typeof input] ?? null]))
+  const values = Object.fromEntries(Object.entries(DIVERSITY_COLUMNS).map(([field, column]) => [column, input[field as keyof typeof input] ?? null]))
   // The same answers again change nothing: no new version, audit record or event.
   if (current && Object.entries(values).every(([column, value]) => current[column as keyof DiversityRow] === value)) {
-    return { view: toView(current), created: false }
+    return { view: toView(current), outcome: 'unchanged' }
   }
   const row = current
     ? await changes.trx
@@ -90,7 +90,7 @@ export async function putDiversityRecord(
     after: summary,
     event: summary
   })
-  return { view: toView(row), created: !current }
+  return { view: toView(row), outcome: current ? 'updated' : 'created' }
 }
 
 export async function deleteDiversityRecord(changes: ChangeSet, personId: string, expected?: IfMatch): Promise<void> {
@@ -110,7 +110,7 @@ type Characteristic = (typeof DIVERSITY_CHARACTERISTICS)[number]
  */
 export async function aggregateDiversity(db: Db, q: Static<typeof DiversityAggregateQuery>) {
   const groupBy = q.groupBy ?? 'orgUnit'
-  const column = sql.ref(`d.${COLUMNS[q.characteristic as Characteristic]}`)
+  const column = sql.ref(`d.${DIVERSITY_COLUMNS[q.characteristic as Characteristic]}`)
   const byUnit = groupBy === 'orgUnit' || groupBy === 'orgUnitAndGrade'
   const byGrade = groupBy === 'grade' || groupBy === 'orgUnitAndGrade'
   let query = db

@@ -42,10 +42,10 @@ export const diversityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const expected = ifMatchVersion(request)
-      const { view, created } = await inTransaction(app.db, actorOf(request), (changes) =>
+      const { view, outcome } = await inTransaction(app.db, actorOf(request), (changes) =>
         putDiversityRecord(changes, request.params.id, request.body, expected)
       )
-      if (created) reply.code(201).header('location', `/v1/people/${request.params.id}/diversity-record`)
+      if (outcome === 'created') reply.code(201).header('location', `/v1/people/${request.params.id}/diversity-record`)
       return withEtag(reply, view)
     }
   )
