@@ -18,6 +18,7 @@ import { problemTypeRoutes, problemTypeSchemas } from './platform/problem-types.
 import { Problem, problemsPlugin } from './platform/problems.js'
 import { commonSchemas } from './platform/schemas.js'
 import { peopleModule } from './modules/people/routes.js'
+import { programmesModule } from './modules/programmes/routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDependencies) {
       await v1.register(eventRoutes)
       await v1.register(importJobRoutes)
       await v1.register(peopleModule)
+      await v1.register(programmesModule)
     },
     { prefix: '/v1' }
   )

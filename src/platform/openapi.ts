@@ -22,6 +22,7 @@ export const openapiPlugin = fp(async function openapi(app: FastifyInstance, opt
       tags: [
         { name: 'auth', description: 'Tokens and API clients' },
         { name: 'people', description: 'Org units, grades, people and diversity monitoring' },
+        { name: 'programmes', description: 'Programmes and courses, cohorts and sessions, nomination to completion, evaluation and rollout reports' },
         { name: 'imports', description: 'Bulk import jobs' },
         { name: 'audit', description: 'The append-only audit trail' },
         { name: 'events', description: 'The change feed' },
