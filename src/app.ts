@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyServerOptions } from 'fastify'
+import { AjvCompiler } from '@fastify/ajv-compiler'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -41,6 +42,20 @@ export const API_VERSION = '1.0.0'
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
+const ajvPool = AjvCompiler()
+
+/**
+ * Query strings, path parameters and headers arrive as text and are coerced to their schema's
+ * types; JSON bodies already carry types and are taken as sent, so `null` stays null and "5"
+ * is not a number.
+ */
+function validatorPerPart(externalSchemas: unknown, options: { customOptions?: Record<string, unknown> }) {
+  const build = ajvPool as unknown as (schemas: unknown, opts: unknown) => (route: { httpPart?: string }) => unknown
+  const coercing = build(externalSchemas, options)
+  const exact = build(externalSchemas, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } })
+  return (route: { httpPart?: string }) => (route.httpPart === 'body' ? exact(route) : coercing(route))
+}
+
 export async function buildApp(deps: AppDependencies) {
   const { config, database } = deps
   const app = Fastify({
@@ -51,6 +66,7 @@ export async function buildApp(deps: AppDependencies) {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    schemaController: { compilersFactory: { buildValidator: validatorPerPart as never } },
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true
   }).withTypeProvider<TypeBoxTypeProvider>()

@@ -145,3 +145,9 @@ t.test('every response carries a request id, problems included', async (t) => {
   t.equal(res.statusCode, 401)
   t.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/)
 })
+
+t.test('JSON bodies are taken as sent: no coercion of types', async (t) => {
+  const res = await ctx.app.inject({ method: 'POST', url: '/v1/org-units', headers: ctx.auth(), payload: { name: 12345, kind: 'team' } })
+  t.equal(res.statusCode, 400, 'a number is not a name')
+  t.match(res.json().errors, [{ in: 'body', pointer: '/name' }])
+})

@@ -165,6 +165,282 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cohort-sessions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export cohort-sessions as NDJSON or CSV
+         * @description Streams every record in the import row format, so an export can be edited and imported back. Choose with `Accept` (text/csv, application/x-ndjson) or `format`.
+         */
+        get: operations["exportCohortSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohort-sessions/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import cohort-sessions (upsert by externalId)
+         * @description Upserts rows by externalId from CSV (columns: externalId, cohortExternalId, startsAt, endsAt, title, purpose, method), NDJSON or a JSON array. Atomic by default; `dryRun=true` reports without writing. Files over the job threshold (or with `Prefer: respond-async`) answer 202 with a Location to poll.
+         */
+        post: operations["importCohortSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohorts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List cohorts (runs of programmes)
+         * @description Filter by programme, status, stream, externalId and dates: `from` keeps cohorts ending on or after it, `to` those starting on or before it, so both give the cohorts overlapping a period. Sorted by start date.
+         */
+        get: operations["listCohorts"];
+        put?: never;
+        /**
+         * Plan a cohort of a programme
+         * @description The programme is named in the body (`programmeId`). The cohort starts planned; capacity defaults to the programme’s defaultCapacity and cost to its costPerEvent. A retired programme takes no new cohorts (409 `programme-status`).
+         */
+        post: operations["createCohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohorts/{cohortId}/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a cohort’s enrolments
+         * @description Filter by status (repeatable) and person. `sort=waitlistPosition` lists the waitlist in the order places are offered. Callers with `programmes:write` also get `priorUnsuccessful` on each enrolment.
+         */
+        get: operations["listCohortEnrolments"];
+        put?: never;
+        /**
+         * Nominate a person for a cohort
+         * @description Creates a `nominated` enrolment. HR (`programmes:write`) nominates anyone from any source; with `programmes:nominate` a token acting for a person nominates that person (`source: self`) or one of their direct reports (`source: line_manager`). Refused with 409 when the cohort is not open (`cohort-not-open`), the person has left (`person-left`), is outside the programme’s eligibility (`enrolment-ineligible`; HR may override with `eligibilityOverrideReason`), already has an enrolment on this cohort that has not ended (`enrolment-duplicate`), or a live enrolment on a cohort whose dates overlap (`enrolment-clash`).
+         */
+        post: operations["createEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohorts/{cohortId}/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the evaluations of a cohort
+         * @description In the order they were submitted.
+         */
+        get: operations["listCohortEvaluations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohorts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a cohort */
+        get: operations["getCohort"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a cohort
+         * @description JSON merge patch. New dates must still hold every agenda session (422 `session-outside-cohort`); capacity cannot go below the places taken (409 `capacity-below-places-taken`). The status changes through `POST /v1/cohorts/{id}/transitions`.
+         */
+        patch: operations["updateCohort"];
+        trace?: never;
+    };
+    "/v1/cohorts/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report on a cohort: fill, waitlist, completion, attendance, evaluation and cost
+         * @description Fill rate = (selected + attended + no_show + completed) / capacity. Completion rate = completed / (selected + attended + no_show + completed). Participants = attended + completed. Cost = the cohort’s own cost, else the programme’s cost per event. Rates are fractions to 4 decimals, null when there is nothing to divide by. Evaluation comments are not part of the report.
+         */
+        get: operations["getCohortReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohorts/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a cohort’s agenda sessions, in time order */
+        get: operations["listCohortSessions"];
+        put?: never;
+        /**
+         * Add a session to a cohort’s agenda
+         * @description Start and end fall within the cohort’s dates, compared in UTC (422 `session-outside-cohort`). A cancelled cohort’s agenda is fixed (409 `cohort-status`). Attendance already recorded is computed again: a new session has to be attended too for `full`.
+         */
+        post: operations["createCohortSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohorts/{id}/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an agenda session */
+        get: operations["getCohortSession"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a session from a cohort’s agenda
+         * @description Its register goes with it, and the attendance of the cohort’s enrolments is computed again.
+         */
+        delete: operations["deleteCohortSession"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an agenda session
+         * @description JSON merge patch; the times stay within the cohort’s dates (422 `session-outside-cohort`).
+         */
+        patch: operations["updateCohortSession"];
+        trace?: never;
+    };
+    "/v1/cohorts/{id}/sessions/{sessionId}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the register of a session */
+        get: operations["getSessionAttendance"];
+        /**
+         * Record the register of a session
+         * @description Replaces the whole register: listed enrolments get the entry given, enrolments left out lose theirs. Only enrolments of this cohort that are selected, attended, no_show or completed (422 `not-a-participant`, pointing at each refused entry). Each enrolment’s `attendance` is then computed from all the cohort’s registers: `full` when present at every session, `partial` at some, `none` at none. Audited and published as `session-attendance.recorded`, and each changed enrolment as `enrolment.attendance-changed`. Sending the same register again changes nothing.
+         */
+        put: operations["putSessionAttendance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohorts/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a cohort to another status
+         * @description planned → open | cancelled; open → closed | planned | cancelled; closed → running | open (reopen) | cancelled; running → completed | cancelled; completed and cancelled are final. Any other move is a 409 `illegal-transition`, as is going back to planned while nominations are in play. A cohort opens (or reopens) only while its programme is a pilot or active (409 `programme-status`). Cancelling also cancels its nominated, approved, selected and waitlisted enrolments, each with a transition record (action `cohort-cancelled`) and an `enrolment.cancelled` event. Every move is audited and published as `cohort.<status>` with `previousStatus` and `reason`.
+         */
+        post: operations["transitionCohort"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohorts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export cohorts as NDJSON or CSV
+         * @description Streams every record in the import row format, so an export can be edited and imported back. Choose with `Accept` (text/csv, application/x-ndjson) or `format`.
+         */
+        get: operations["exportCohorts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cohorts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import cohorts (upsert by externalId)
+         * @description Upserts rows by externalId from CSV (columns: externalId, programmeExternalId, programmeCode, title, stream, startsOn, endsOn, venue, capacity, cost, facilitators, nominationsCloseOn, status), NDJSON or a JSON array. Atomic by default; `dryRun=true` reports without writing. Files over the job threshold (or with `Prefer: respond-async`) answer 202 with a Location to poll.
+         */
+        post: operations["importCohorts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/diversity/aggregates": {
         parameters: {
             query?: never;
@@ -179,6 +455,128 @@ export interface paths {
         get: operations["getDiversityAggregate"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enrolments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an enrolment
+         * @description Readable with `programmes:read`, or with `programmes:nominate` by the person and their line manager. Callers with `programmes:write` also get `priorUnsuccessful`.
+         */
+        get: operations["getEnrolment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enrolments/{id}/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the evaluation of an enrolment
+         * @description Readable with `programmes:read`, or by the participant (`programmes:nominate`).
+         */
+        get: operations["getEvaluation"];
+        put?: never;
+        /**
+         * Evaluate the cohort of an enrolment
+         * @description The participant (`programmes:nominate`, token acting for them) or HR on their behalf (`programmes:write`). One evaluation per enrolment (a second is a 409 `evaluation-exists`: amend it with PATCH), and only once the enrolment is attended or completed (409 `evaluation-requires-attendance`).
+         */
+        post: operations["createEvaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Amend the evaluation of an enrolment
+         * @description The participant (`programmes:nominate`, token acting for them) or HR on their behalf (`programmes:write`). JSON merge patch; send If-Match with the ETag read (a stale one is a 412).
+         */
+        patch: operations["updateEvaluation"];
+        trace?: never;
+    };
+    "/v1/enrolments/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an enrolment’s history
+         * @description Every status change, oldest first: from, to, action, who, when and why. Readable by whoever may read the enrolment.
+         */
+        get: operations["listEnrolmentTransitions"];
+        put?: never;
+        /**
+         * Move an enrolment through its statuses
+         * @description Actions: `approve` (nominated → approved, or → manager_approved when the programme needs a second approval; then a second `approve` by someone else → approved), `decline` (nominated or manager_approved → declined): the person’s line manager or HR.
+         *
+         *     `select` (approved or waitlisted → selected; refused with `enrolment-capacity` when every place is taken), `waitlist` (approved → waitlisted), `reject` (approved or waitlisted → not_selected): HR.
+         *
+         *     When the programme needs no selection, an approval goes on at once to selected if a place is free, else to waitlisted (recorded as separate moves by `system:selection`).
+         *
+         *     `attend` (selected → attended, with the attendance level from session attendance; refused with `no-session-attended` when the person attended no session), `no_show`, `complete` (attended → completed), `cancel`: HR. `withdraw`: the person, their line manager or HR.
+         *
+         *     When a selected enrolment is withdrawn or cancelled, the first waitlisted enrolment (by waitlistedAt) takes the place in the same transaction (a move by `system:waitlist`).
+         *
+         *     A reason is required to decline, reject, withdraw and cancel. A move not open from the current status is a 409 `illegal-transition`. Each move is kept in the history, audited, and published as `enrolment.<new status>` on the change feed. If-Match is honoured.
+         */
+        post: operations["transitionEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enrolments/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export enrolments as NDJSON or CSV
+         * @description Streams every record in the import row format, so an export can be edited and imported back. Choose with `Accept` (text/csv, application/x-ndjson) or `format`.
+         */
+        get: operations["exportEnrolments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enrolments/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import enrolments (upsert by externalId)
+         * @description Upserts rows by externalId from CSV (columns: externalId, cohortExternalId, personExternalId, source, note, eligibilityOverrideReason, status), NDJSON or a JSON array. Atomic by default; `dryRun=true` reports without writing. Files over the job threshold (or with `Prefer: respond-async`) answer 202 with a Location to poll.
+         */
+        post: operations["importEnrolments"];
         delete?: never;
         options?: never;
         head?: never;
@@ -472,6 +870,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/people/{personId}/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a person’s enrolments
+         * @description Readable with `programmes:read`, or with `programmes:nominate` by the person themselves and by their line manager.
+         */
+        get: operations["listPersonEnrolments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/people/export": {
         parameters: {
             query?: never;
@@ -506,6 +924,212 @@ export interface paths {
          * @description Upserts rows by externalId from CSV (columns: externalId, givenName, familyName, preferredName, email, staffType, gradeExternalId, gradeCode, orgUnitExternalId, lineManagerExternalId, status, startDate, leavingDate), NDJSON or a JSON array. Atomic by default; `dryRun=true` reports without writing. Files over the job threshold (or with `Prefer: respond-async`) answer 202 with a Location to poll.
          */
         post: operations["importPeople"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programmes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List programmes
+         * @description Filter by status, kind, positive-action target group, code, externalId, full-text search `q` (English stemming over code, title, aim and provider), and eligibility: `eligibleFor` (a person: their grade level and staff type) or `gradeId` (a grade: its level and staff type). Eligibility compares grade levels, so ranks and staff bands of the same level are equivalents.
+         */
+        get: operations["listProgrammes"];
+        put?: never;
+        /** Create a programme (as a draft) */
+        post: operations["createProgramme"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programmes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a programme */
+        get: operations["getProgramme"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft programme that has no cohorts
+         * @description Anything else is refused with 409: `programme-status` when it is no longer a draft (retire it instead), `still-referenced` when it has cohorts.
+         */
+        delete: operations["deleteProgramme"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a programme
+         * @description JSON merge patch; `eligibility` is merged field by field. The status changes only through `POST /v1/programmes/{id}/transitions`.
+         */
+        patch: operations["updateProgramme"];
+        trace?: never;
+    };
+    "/v1/programmes/{id}/reach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reach of a programme into each target group, compared with those eligible
+         * @description Built from diversity monitoring data, so it needs `diversity:read` or `diversity:report`. Every count under 5 is suppressed (count and share null), every other one rounded to the nearest 5, and shares are computed from the rounded counts. Population sizes are suppressed and rounded in the same way, and no complement (“not in the group”, “not known”) or total across groups is given, so a suppressed cell cannot be derived from the others.
+         */
+        get: operations["getProgrammeReach"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programmes/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report on a programme: its cohorts’ figures in aggregate, with a line per cohort
+         * @description The cohort report’s figures summed over every cohort, except capacity, places taken and fill, which leave cancelled cohorts out. Evaluation means are pooled over all evaluations (each evaluation weighs the same). Cost spent covers cohorts that ran; cost per participant and per completion divide it by participants and completions, and are compared with the programme’s planned cost per person.
+         */
+        get: operations["getProgrammeReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programmes/{id}/rollout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress of a programme per year against its annual target
+         * @description Per year (UK financial year by default, or calendar year), the people who attended or completed a cohort starting that year (each once), completions, cohorts run and cost spent, against the pilot size in the pilot year (the year before the rollout starts) and the annual target in each of the target years; cumulatively, people reached since the rollout started against annual target × target years.
+         */
+        get: operations["getProgrammeRollout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programmes/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a programme to another status
+         * @description draft → pilot or active; pilot → active or retired; active → retired; retired is final. Any other move is a 409 `illegal-transition` naming the rule. Recorded in the audit trail and as the event `programme.<status>` (with `previousStatus` and `reason`). A retired programme keeps its cohorts but takes no new ones.
+         */
+        post: operations["transitionProgramme"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programmes/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export programmes as NDJSON or CSV
+         * @description Streams every record in the import row format, so an export can be edited and imported back. Choose with `Accept` (text/csv, application/x-ndjson) or `format`.
+         */
+        get: operations["exportProgrammes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/programmes/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import programmes (upsert by externalId)
+         * @description Upserts rows by externalId from CSV (columns: externalId, code, title, kind, aim, keyFeatures, provider, delivery, duration, durationDays, accreditation, levelMin, levelMax, staffTypes, eligibilityNotes, targetGroups, selectionRequired, secondApprovalRequired, defaultCapacity, minParticipants, costPerEvent, costPerPerson, annualTarget, pilotSize, targetYears, rolloutStartsOn, ownerOrgUnitExternalId, frameworkElementIds, status), NDJSON or a JSON array. Atomic by default; `dryRun=true` reports without writing. Files over the job threshold (or with `Prefer: respond-async`) answer 202 with a Location to poll.
+         */
+        post: operations["importProgrammes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/session-attendance/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export session-attendance as NDJSON or CSV
+         * @description Streams every record in the import row format, so an export can be edited and imported back. Choose with `Accept` (text/csv, application/x-ndjson) or `format`.
+         */
+        get: operations["exportSessionAttendance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/session-attendance/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import session-attendance (upsert by externalId)
+         * @description Upserts rows by externalId from CSV (columns: externalId, sessionExternalId, cohortExternalId, sessionStartsAt, personExternalId, present, minutesAttended, note), NDJSON or a JSON array. Atomic by default; `dryRun=true` reports without writing. Files over the job threshold (or with `Prefer: respond-async`) answer 202 with a Location to poll.
+         */
+        post: operations["importSessionAttendance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -565,6 +1189,47 @@ export interface components {
             /** @description Shown once; store it now. Only a hash is kept. */
             clientSecret: string;
         };
+        /** @description Participants (attended or completed) by recorded attendance; the three add up to participants */
+        AttendanceCounts: {
+            /** @description Participants who attended every session */
+            full: number;
+            /** @description Participants who attended some sessions */
+            partial: number;
+            /** @description Participants marked attended or completed with no session attendance recorded */
+            none: number;
+        };
+        AttendanceEntry: {
+            /**
+             * Format: uuid
+             * @description An enrolment of this cohort that is selected, attended, no_show or completed
+             */
+            enrolmentId: string;
+            present: boolean;
+            minutesAttended?: number | null;
+            note?: string | null;
+        };
+        AttendanceRecord: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            enrolmentId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            personId: string;
+            present: boolean;
+            minutesAttended: number | null;
+            note: string | null;
+            /** @description Who recorded this entry */
+            recordedBy: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            recordedAt: string;
+        };
         AuditRecord: {
             /** @description Position in the trail; increases with time */
             id: string;
@@ -590,6 +1255,295 @@ export interface components {
             data: components["schemas"]["AuditRecord"][];
             page: components["schemas"]["PageInfo"];
         };
+        /** @description One run of a programme: its dates, venue, places and cost */
+        Cohort: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            programmeId: string;
+            title: string;
+            stream: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            startsOn: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            endsOn: string;
+            venue: string | null;
+            /** @description Places; defaults to the programme’s defaultCapacity */
+            capacity: number;
+            cost: number | null;
+            /** @description Trainers or facilitators, by name */
+            facilitators: string[];
+            nominationsCloseOn: string | null;
+            status: components["schemas"]["CohortStatus"];
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description A new cohort is planned. Title defaults to the programme’s title and the start date, capacity to the programme’s defaultCapacity, cost to its costPerEvent. */
+        CohortCreate: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            programmeId: string;
+            externalId?: string | null;
+            title?: string;
+            stream?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            startsOn: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            endsOn: string;
+            venue?: string | null;
+            /** @description Places; defaults to the programme’s defaultCapacity */
+            capacity?: number;
+            cost?: number | null;
+            /** @description Trainers or facilitators, by name */
+            facilitators?: string[];
+            nominationsCloseOn?: string | null;
+        };
+        CohortImportRow: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            externalId: string;
+            programmeExternalId?: string | null;
+            programmeCode?: string | null;
+            title?: string | null;
+            stream?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            startsOn: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            endsOn: string;
+            venue?: string | null;
+            capacity?: number | null;
+            cost?: number | null;
+            facilitators?: (string[] | string) | null;
+            nominationsCloseOn?: string | null;
+            /**
+             * @description A new cohort takes it as given (default planned) where its programme allows: open, closed and running need a pilot or active programme, and a retired programme takes only completed or cancelled runs (history). An existing cohort moves along the transitions; left out: unchanged.
+             * @enum {unknown}
+             */
+            status?: "planned" | "open" | "closed" | "running" | "completed" | "cancelled";
+        };
+        CohortPage: {
+            data: components["schemas"]["Cohort"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description Fill, completion, attendance, evaluation and cost of one cohort */
+        CohortReport: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            programmeId: string;
+            title: string;
+            /**
+             * @description The cohort’s status
+             * @enum {unknown}
+             */
+            status: "planned" | "open" | "closed" | "running" | "completed" | "cancelled";
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            startsOn: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            endsOn: string;
+            /** @description Places: the cohort’s capacity (for a programme, the sum over cohorts that are not cancelled) */
+            capacity: number;
+            enrolments: components["schemas"]["EnrolmentStatusCounts"];
+            /** @description Enrolments holding a place: selected + attended + no_show + completed (for a programme, on cohorts that are not cancelled) */
+            placesTaken: number;
+            fillRate: number | null;
+            /** @description Enrolments now waitlisted */
+            waitlist: number;
+            /** @description Enrolments that attended or completed (places used; a person on two cohorts counts twice) */
+            participants: number;
+            /** @description Enrolments completed */
+            completions: number;
+            completionRate: number | null;
+            /** @description Enrolments marked no_show */
+            noShows: number;
+            attendance: components["schemas"]["AttendanceCounts"];
+            evaluations: components["schemas"]["EvaluationSummary"];
+            cost: number | null;
+            /** @description Where `cost` came from: the cohort’s own cost or the programme’s cost per event; null when unknown */
+            costSource: "cohort" | "programme" | null;
+            costPerParticipant: number | null;
+            costPerCompletion: number | null;
+        };
+        /** @description One item of a cohort’s agenda */
+        CohortSession: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            endsAt: string;
+            title: string;
+            purpose: string | null;
+            method: string | null;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        CohortSessionCreate: {
+            externalId?: string | null;
+            /**
+             * Format: date-time
+             * @description Within the cohort’s dates (compared in UTC)
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description Within the cohort’s dates (compared in UTC); after startsAt
+             */
+            endsAt: string;
+            title: string;
+            purpose?: string | null;
+            method?: string | null;
+        };
+        CohortSessionImportRow: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            externalId: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            cohortExternalId: string;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            title: string;
+            purpose?: string | null;
+            method?: string | null;
+        };
+        CohortSessionPage: {
+            data: components["schemas"]["CohortSession"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description JSON merge patch */
+        CohortSessionUpdate: {
+            externalId?: string | null;
+            /**
+             * Format: date-time
+             * @description Within the cohort’s dates (compared in UTC)
+             */
+            startsAt?: string;
+            /**
+             * Format: date-time
+             * @description Within the cohort’s dates (compared in UTC)
+             */
+            endsAt?: string;
+            title?: string;
+            purpose?: string | null;
+            method?: string | null;
+        };
+        /**
+         * @description planned → open (nominations open) → closed (nominations closed, selection) → running → completed; planned, open, closed or running → cancelled; open → planned; closed → open (reopen). Changed only through the transitions operation.
+         * @enum {unknown}
+         */
+        CohortStatus: "planned" | "open" | "closed" | "running" | "completed" | "cancelled";
+        /** @description planned → open (nominations open) → closed (nominations closed, selection) → running → completed; planned, open, closed or running → cancelled; open → planned; closed → open (reopen). Changed only through the transitions operation. */
+        CohortTransition: {
+            /**
+             * @description The status to move to
+             * @enum {unknown}
+             */
+            to: "planned" | "open" | "closed" | "running" | "completed" | "cancelled";
+            /** @description Why; kept in the audit trail and the event */
+            reason?: string;
+        };
+        /** @description JSON merge patch; the programme is fixed and the status changes through the transitions operation */
+        CohortUpdate: {
+            externalId?: string | null;
+            title?: string;
+            stream?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            startsOn?: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            endsOn?: string;
+            venue?: string | null;
+            /** @description Places; defaults to the programme’s defaultCapacity */
+            capacity?: number;
+            cost?: number | null;
+            /** @description Trainers or facilitators, by name */
+            facilitators?: string[];
+            nominationsCloseOn?: string | null;
+        };
+        /**
+         * @description Where and how it is delivered
+         * @enum {unknown}
+         */
+        Delivery: "classroom" | "online" | "blended" | "workplace" | "residential";
         DiversityAggregate: {
             characteristic: string;
             groupBy: string;
@@ -636,6 +1590,254 @@ export interface components {
             disability?: ("yes" | "no" | "prefer_not_to_say") | null;
             sexualOrientation?: ("heterosexual" | "gay_or_lesbian" | "bisexual" | "other" | "prefer_not_to_say") | null;
             religionOrBelief?: ("none" | "buddhist" | "christian" | "hindu" | "jewish" | "muslim" | "sikh" | "other" | "prefer_not_to_say") | null;
+        };
+        /** @description Who may be nominated: a grade level range (null ends are open) and staff types. “Sergeant to Superintendent and police staff equivalents” is a level range with no staff-type limit. */
+        Eligibility: {
+            levelMin: number | null;
+            levelMax: number | null;
+            /** @description Empty: any staff type */
+            staffTypes: ("officer" | "staff" | "pcso" | "special_constable")[];
+            notes: string | null;
+        };
+        /** @description Merged into the current eligibility: fields left out keep their value, null clears */
+        EligibilityInput: {
+            levelMin?: number | null;
+            levelMax?: number | null;
+            /** @description Empty: any staff type */
+            staffTypes?: ("officer" | "staff" | "pcso" | "special_constable")[];
+            notes?: string | null;
+        };
+        Enrolment: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            personId: string;
+            status: components["schemas"]["EnrolmentStatus"];
+            nominationSource: components["schemas"]["NominationSource"];
+            /** @description `person:<id>` when the token acted for a person, otherwise the token subject (`client:<id>` for API clients); `system:waitlist` and `system:selection` for automatic moves */
+            nominatedBy: string;
+            nominationNote: string | null;
+            eligibilityOverrideReason: string | null;
+            firstApprover: string | null;
+            secondApprover: string | null;
+            outcomeReason: string | null;
+            waitlistedAt: string | null;
+            waitlistPosition: number | null;
+            attendance: components["schemas"]["EnrolmentAttendance"];
+            /** @description Only for callers with `programmes:write` (the selectors): the person’s declined and not-selected enrolments on other cohorts of this programme, newest first */
+            priorUnsuccessful?: components["schemas"]["PriorApplication"][];
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /**
+         * @description From session attendance: none, some sessions (partial) or every session (full)
+         * @enum {unknown}
+         */
+        EnrolmentAttendance: "none" | "partial" | "full";
+        EnrolmentCreate: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            personId: string;
+            source: components["schemas"]["NominationSource"];
+            note?: string;
+            /** @description HR only (`programmes:write`): enrol a person outside the programme’s eligibility, saying why */
+            eligibilityOverrideReason?: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            externalId?: string;
+        };
+        EnrolmentImportRow: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            externalId: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            cohortExternalId: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            personExternalId: string;
+            /**
+             * @description Who put the person forward: themselves, their line manager, HR, or a gateway (talent) event
+             * @enum {unknown}
+             */
+            source: "self" | "line_manager" | "hr" | "gateway_event";
+            note?: string | null;
+            eligibilityOverrideReason?: string | null;
+            status?: ("nominated" | "manager_approved" | "approved" | "declined" | "selected" | "waitlisted" | "not_selected" | "attended" | "no_show" | "completed" | "withdrawn" | "cancelled") | null;
+        };
+        EnrolmentPage: {
+            data: components["schemas"]["Enrolment"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /**
+         * @description nominated → manager_approved (when a second approval is required) → approved → selected / waitlisted / not_selected → attended / no_show → completed; declined, withdrawn and cancelled end an enrolment early
+         * @enum {unknown}
+         */
+        EnrolmentStatus: "nominated" | "manager_approved" | "approved" | "declined" | "selected" | "waitlisted" | "not_selected" | "attended" | "no_show" | "completed" | "withdrawn" | "cancelled";
+        /** @description Enrolments by current status, keyed by the status as the API spells it; every status is present */
+        EnrolmentStatusCounts: {
+            /** @description Enrolments now nominated */
+            nominated: number;
+            /** @description Enrolments now manager_approved */
+            manager_approved: number;
+            /** @description Enrolments now approved */
+            approved: number;
+            /** @description Enrolments now declined */
+            declined: number;
+            /** @description Enrolments now selected */
+            selected: number;
+            /** @description Enrolments now waitlisted */
+            waitlisted: number;
+            /** @description Enrolments now not_selected */
+            not_selected: number;
+            /** @description Enrolments now attended */
+            attended: number;
+            /** @description Enrolments now no_show */
+            no_show: number;
+            /** @description Enrolments now completed */
+            completed: number;
+            /** @description Enrolments now withdrawn */
+            withdrawn: number;
+            /** @description Enrolments now cancelled */
+            cancelled: number;
+        };
+        /** @description One status change: who, when and why */
+        EnrolmentTransition: {
+            /** @description Increases with every transition */
+            id: number;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            enrolmentId: string;
+            fromStatus: components["schemas"]["EnrolmentStatus"] | null;
+            toStatus: components["schemas"]["EnrolmentStatus"];
+            /** @description nominate, or the action of the transition request */
+            action: string;
+            /** @description `person:<id>` when the token acted for a person, otherwise the token subject (`client:<id>` for API clients); `system:waitlist` and `system:selection` for automatic moves */
+            actor: string;
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            occurredAt: string;
+        };
+        EnrolmentTransitionPage: {
+            data: components["schemas"]["EnrolmentTransition"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        EnrolmentTransitionRequest: {
+            /**
+             * @description approve, decline (line manager or HR); select, waitlist, reject (→ not_selected), attend, no_show, complete, cancel (HR); withdraw (the person, their line manager or HR)
+             * @enum {unknown}
+             */
+            action: "approve" | "decline" | "select" | "waitlist" | "reject" | "attend" | "no_show" | "complete" | "withdraw" | "cancel";
+            /** @description Why; required for decline, reject, withdraw and cancel */
+            reason?: string;
+        };
+        /** @description A participant’s evaluation of a cohort; one per enrolment */
+        Evaluation: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            enrolmentId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            /** @description Relevance to the participant’s work, 1 (poor) to 5 (excellent) */
+            relevance: number;
+            /** @description The trainer or facilitator, 1 (poor) to 5 (excellent) */
+            trainer: number;
+            /** @description The length of the course, 1 (poor) to 5 (excellent) */
+            length: number;
+            /** @description Confidence to apply what was learnt, 1 (poor) to 5 (excellent) */
+            confidenceToApply: number;
+            comments: string | null;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            submittedAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        EvaluationCreate: {
+            /** @description Relevance to the participant’s work, 1 (poor) to 5 (excellent) */
+            relevance: number;
+            /** @description The trainer or facilitator, 1 (poor) to 5 (excellent) */
+            trainer: number;
+            /** @description The length of the course, 1 (poor) to 5 (excellent) */
+            length: number;
+            /** @description Confidence to apply what was learnt, 1 (poor) to 5 (excellent) */
+            confidenceToApply: number;
+            comments?: string | null;
+        };
+        EvaluationPage: {
+            data: components["schemas"]["Evaluation"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description Participants’ ratings in aggregate. Counts of opinions, not special category data, so not suppressed; free-text comments are never part of a report. */
+        EvaluationSummary: {
+            /** @description Evaluations submitted */
+            count: number;
+            means: {
+                relevance: number | null;
+                trainer: number | null;
+                length: number | null;
+                confidenceToApply: number | null;
+            };
+            distribution: {
+                relevance: components["schemas"]["ScoreDistribution"];
+                trainer: components["schemas"]["ScoreDistribution"];
+                length: components["schemas"]["ScoreDistribution"];
+                confidenceToApply: components["schemas"]["ScoreDistribution"];
+            };
+        };
+        /** @description JSON merge patch */
+        EvaluationUpdate: {
+            /** @description Relevance to the participant’s work, 1 (poor) to 5 (excellent) */
+            relevance?: number;
+            /** @description The trainer or facilitator, 1 (poor) to 5 (excellent) */
+            trainer?: number;
+            /** @description The length of the course, 1 (poor) to 5 (excellent) */
+            length?: number;
+            /** @description Confidence to apply what was learnt, 1 (poor) to 5 (excellent) */
+            confidenceToApply?: number;
+            comments?: string | null;
         };
         Event: {
             /** @description Strictly increasing in commit order; pass the last one seen as `after` */
@@ -785,6 +1987,11 @@ export interface components {
             /** @description Every failed row, by line */
             failures: components["schemas"]["ImportFailure"][];
         };
+        /**
+         * @description Who put the person forward: themselves, their line manager, HR, or a gateway (talent) event
+         * @enum {unknown}
+         */
+        NominationSource: "self" | "line_manager" | "hr" | "gateway_event";
         OrgUnit: {
             /**
              * Format: uuid
@@ -930,6 +2137,26 @@ export interface components {
             startDate?: string | null;
             leavingDate?: string | null;
         };
+        /** @description An earlier unsuccessful application of the same person to a cohort of the same programme */
+        PriorApplication: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            enrolmentId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            status: "declined" | "not_selected";
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            at: string;
+        };
         /** @description An RFC 9457 problem detail */
         Problem: {
             /** @description Identifies the kind of problem: /problems/<slug> */
@@ -954,11 +2181,431 @@ export interface components {
         ProblemTypeList: {
             data: components["schemas"]["ProblemType"][];
         };
+        /** @description A development programme or course: what it is, who it is for, what it costs and its rollout targets */
+        Programme: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            /** @description Short unique code, e.g. IMPACT or PD-PROMO-MGR */
+            code: string;
+            title: string;
+            kind: components["schemas"]["ProgrammeKind"];
+            aim: string | null;
+            /** @description The programme’s key features, in order */
+            keyFeatures: string[];
+            provider: string | null;
+            delivery: components["schemas"]["Delivery"] | null;
+            duration: string | null;
+            durationDays: number | null;
+            accreditation: string | null;
+            eligibility: components["schemas"]["Eligibility"];
+            targetGroups: components["schemas"]["TargetGroup"][];
+            /** @description Places are given by selection (e.g. PDR and a gateway event), not first come */
+            selectionRequired: boolean;
+            /** @description Nominations need a second approver after the line manager */
+            secondApprovalRequired: boolean;
+            defaultCapacity: number | null;
+            minParticipants: number | null;
+            costPerEvent: number | null;
+            costPerPerson: number | null;
+            annualTarget: number | null;
+            pilotSize: number | null;
+            targetYears: number | null;
+            rolloutStartsOn: string | null;
+            ownerOrgUnitId: string | null;
+            /** @description Competency or behaviour framework elements it develops */
+            frameworkElementIds: string[];
+            status: components["schemas"]["ProgrammeStatus"];
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description A new programme starts as a draft */
+        ProgrammeCreate: {
+            externalId?: string | null;
+            /** @description Short unique code, e.g. IMPACT or PD-PROMO-MGR */
+            code: string;
+            title: string;
+            kind: components["schemas"]["ProgrammeKind"];
+            aim?: string | null;
+            /** @description The programme’s key features, in order */
+            keyFeatures?: string[];
+            provider?: string | null;
+            delivery?: components["schemas"]["Delivery"] | null;
+            duration?: string | null;
+            durationDays?: number | null;
+            accreditation?: string | null;
+            targetGroups?: components["schemas"]["TargetGroup"][];
+            /** @description Places are given by selection (e.g. PDR and a gateway event), not first come */
+            selectionRequired?: boolean;
+            /** @description Nominations need a second approver after the line manager */
+            secondApprovalRequired?: boolean;
+            defaultCapacity?: number | null;
+            minParticipants?: number | null;
+            costPerEvent?: number | null;
+            costPerPerson?: number | null;
+            annualTarget?: number | null;
+            pilotSize?: number | null;
+            targetYears?: number | null;
+            rolloutStartsOn?: string | null;
+            ownerOrgUnitId?: string | null;
+            /** @description Competency or behaviour framework elements it develops */
+            frameworkElementIds?: string[];
+            eligibility?: components["schemas"]["EligibilityInput"];
+        };
+        ProgrammeImportRow: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            externalId: string;
+            /** @description Short unique code, e.g. IMPACT or PD-PROMO-MGR */
+            code: string;
+            title: string;
+            /**
+             * @description What sort of development it is; `programme` is a bundle of several (workshops, placements, coaching)
+             * @enum {unknown}
+             */
+            kind: "workshop" | "course" | "coaching" | "mentoring" | "placement" | "attachment" | "conference" | "shadowing" | "qualification" | "e_learning" | "programme" | "recruitment" | "other";
+            aim?: string | null;
+            keyFeatures?: (string[] | string) | null;
+            provider?: string | null;
+            delivery?: ("classroom" | "online" | "blended" | "workplace" | "residential") | null;
+            duration?: string | null;
+            durationDays?: number | null;
+            accreditation?: string | null;
+            levelMin?: number | null;
+            levelMax?: number | null;
+            staffTypes?: (("officer" | "staff" | "pcso" | "special_constable")[] | string) | null;
+            eligibilityNotes?: string | null;
+            targetGroups?: (("minority_ethnic" | "women" | "disabled" | "lgb")[] | string) | null;
+            /** @default false */
+            selectionRequired: boolean;
+            /** @default false */
+            secondApprovalRequired: boolean;
+            defaultCapacity?: number | null;
+            minParticipants?: number | null;
+            costPerEvent?: number | null;
+            costPerPerson?: number | null;
+            annualTarget?: number | null;
+            pilotSize?: number | null;
+            targetYears?: number | null;
+            rolloutStartsOn?: string | null;
+            ownerOrgUnitExternalId?: string | null;
+            frameworkElementIds?: (string[] | string) | null;
+            /**
+             * @description A new programme takes it as given (default draft); a change to an existing one follows the transitions; left out: unchanged
+             * @enum {unknown}
+             */
+            status?: "draft" | "pilot" | "active" | "retired";
+        };
+        /**
+         * @description What sort of development it is; `programme` is a bundle of several (workshops, placements, coaching)
+         * @enum {unknown}
+         */
+        ProgrammeKind: "workshop" | "course" | "coaching" | "mentoring" | "placement" | "attachment" | "conference" | "shadowing" | "qualification" | "e_learning" | "programme" | "recruitment" | "other";
+        ProgrammePage: {
+            data: components["schemas"]["Programme"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description How far a programme reaches each target group. participants: people who attended or completed any cohort; nominated: people with any enrolment, whatever became of it; eligible: active people whose grade and staff type the programme admits today. Shares are of the whole population, including people with no diversity record or who preferred not to say. */
+        ProgrammeReach: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            programmeId: string;
+            /** @description Counts below this are suppressed */
+            threshold: number;
+            /** @description Shown counts are rounded to a multiple of this */
+            roundedTo: number;
+            /** @description Population sizes, suppressed and rounded like every other count: the denominators of the shares */
+            populations: {
+                participants: components["schemas"]["ReachCount"];
+                nominated: components["schemas"]["ReachCount"];
+                eligible: components["schemas"]["ReachCount"];
+            };
+            /** @description Every target group, in a fixed order */
+            groups: components["schemas"]["ReachGroup"][];
+        };
+        /** @description A programme’s cohorts in aggregate, with a line per cohort. Counts and evaluations cover every cohort; capacity and fill leave cancelled cohorts out */
+        ProgrammeReport: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            programmeId: string;
+            code: string;
+            title: string;
+            cohortCounts: {
+                /** @description All cohorts */
+                total: number;
+                /** @description Cohorts that ran: running or completed, or anyone attended */
+                ran: number;
+                /** @description Cohorts not cancelled that have not run yet */
+                planned: number;
+                /** @description Cancelled cohorts: left out of capacity and fill */
+                cancelled: number;
+            };
+            /** @description Places: the cohort’s capacity (for a programme, the sum over cohorts that are not cancelled) */
+            capacity: number;
+            enrolments: components["schemas"]["EnrolmentStatusCounts"];
+            /** @description Enrolments holding a place: selected + attended + no_show + completed (for a programme, on cohorts that are not cancelled) */
+            placesTaken: number;
+            fillRate: number | null;
+            /** @description Enrolments now waitlisted */
+            waitlist: number;
+            /** @description Enrolments that attended or completed (places used; a person on two cohorts counts twice) */
+            participants: number;
+            /** @description Enrolments completed */
+            completions: number;
+            completionRate: number | null;
+            /** @description Enrolments marked no_show */
+            noShows: number;
+            attendance: components["schemas"]["AttendanceCounts"];
+            evaluations: components["schemas"]["EvaluationSummary"];
+            /** @description People who attended or completed at least one cohort, each counted once */
+            distinctParticipants: number;
+            cost: {
+                spent: number | null;
+                planned: number | null;
+                perParticipant: number | null;
+                perCompletion: number | null;
+                perPersonTarget: number | null;
+                perPersonVariance: number | null;
+            };
+            /** @description Every cohort, by start date */
+            cohorts: components["schemas"]["ProgrammeReportCohort"][];
+        };
+        /** @description One cohort’s line in a programme report, defined as in the cohort report */
+        ProgrammeReportCohort: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            title: string;
+            stream: string | null;
+            /**
+             * @description The cohort’s status
+             * @enum {unknown}
+             */
+            status: "planned" | "open" | "closed" | "running" | "completed" | "cancelled";
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            startsOn: string;
+            /** @description The cohort’s capacity */
+            capacity: number;
+            /** @description selected + attended + no_show + completed */
+            placesTaken: number;
+            fillRate: number | null;
+            /** @description Now waitlisted */
+            waitlist: number;
+            /** @description Attended or completed */
+            participants: number;
+            /** @description Completed */
+            completions: number;
+            completionRate: number | null;
+            /** @description no_show */
+            noShows: number;
+            /** @description Evaluations submitted */
+            evaluationCount: number;
+            /** @description True when the cohort is running or completed, or anyone attended it (never when cancelled) */
+            ran: boolean;
+            cost: number | null;
+            costPerParticipant: number | null;
+            costPerCompletion: number | null;
+        };
+        /** @description Participants, completions, cohorts and cost per year against the programme’s targets. A cohort belongs to the year it starts in. */
+        ProgrammeRollout: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            programmeId: string;
+            yearStart: components["schemas"]["YearStart"];
+            from: number;
+            to: number;
+            annualTarget: number | null;
+            pilotSize: number | null;
+            targetYears: number | null;
+            rolloutStartsOn: string | null;
+            pilotYear: number | null;
+            firstRolloutYear: number | null;
+            rolloutTarget: number | null;
+            years: components["schemas"]["RolloutYear"][];
+        };
+        /**
+         * @description draft → pilot → active → retired (also draft → active); changed only through the transitions operation
+         * @enum {unknown}
+         */
+        ProgrammeStatus: "draft" | "pilot" | "active" | "retired";
+        /** @description draft → pilot | active; pilot → active | retired; active → retired */
+        ProgrammeTransition: {
+            /**
+             * @description The status to move to
+             * @enum {unknown}
+             */
+            to: "draft" | "pilot" | "active" | "retired";
+            /** @description Why; kept in the audit trail and the event */
+            reason?: string;
+        };
+        /** @description JSON merge patch; status changes through the transitions operation */
+        ProgrammeUpdate: {
+            externalId?: string | null;
+            /** @description Short unique code, e.g. IMPACT or PD-PROMO-MGR */
+            code?: string;
+            title?: string;
+            kind?: components["schemas"]["ProgrammeKind"];
+            aim?: string | null;
+            /** @description The programme’s key features, in order */
+            keyFeatures?: string[];
+            provider?: string | null;
+            delivery?: components["schemas"]["Delivery"] | null;
+            duration?: string | null;
+            durationDays?: number | null;
+            accreditation?: string | null;
+            eligibility?: components["schemas"]["EligibilityInput"];
+            targetGroups?: components["schemas"]["TargetGroup"][];
+            /** @description Places are given by selection (e.g. PDR and a gateway event), not first come */
+            selectionRequired?: boolean;
+            /** @description Nominations need a second approver after the line manager */
+            secondApprovalRequired?: boolean;
+            defaultCapacity?: number | null;
+            minParticipants?: number | null;
+            costPerEvent?: number | null;
+            costPerPerson?: number | null;
+            annualTarget?: number | null;
+            pilotSize?: number | null;
+            targetYears?: number | null;
+            rolloutStartsOn?: string | null;
+            ownerOrgUnitId?: string | null;
+            /** @description Competency or behaviour framework elements it develops */
+            frameworkElementIds?: string[];
+        };
+        ReachCell: {
+            count: number | null;
+            share: number | null;
+            /** @description True when fewer than 5 people: count and share are withheld */
+            suppressed: boolean;
+        };
+        ReachCount: {
+            count: number | null;
+            /** @description True when fewer than 5 people: the count is withheld */
+            suppressed: boolean;
+        };
+        ReachGroup: {
+            /**
+             * @description Minority ethnic: ethnicity is M1, M2, M3, M9, A1, A2, A3, A9, B1, B2, B9, O1, O9; Women: sex is female; Disabled: disability is yes; Lesbian, gay or bisexual: sexual_orientation is gay_or_lesbian, bisexual
+             * @enum {unknown}
+             */
+            group: "minority_ethnic" | "women" | "disabled" | "lgb";
+            /** @description True when the programme names this group as a positive-action target */
+            targeted: boolean;
+            participants: components["schemas"]["ReachCell"];
+            nominated: components["schemas"]["ReachCell"];
+            eligible: components["schemas"]["ReachCell"];
+            shareDifference: number | null;
+        };
+        /** @description `pilot`: the year before the rollout starts, when the programme has a pilot size; `rollout`: one of the target years; `before`/`after`: outside them */
+        RolloutPhase: "before" | "pilot" | "rollout" | "after";
+        RolloutYear: {
+            /** @description The calendar year, or the year the financial year starts in */
+            year: number;
+            /** @description For people: "2024" or "2024-25" */
+            label: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            startsOn: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            endsOn: string;
+            phase: components["schemas"]["RolloutPhase"];
+            target: number | null;
+            /** @description People who attended or completed at least one cohort starting this year, each counted once */
+            participants: number;
+            /** @description People who completed at least one cohort starting this year, each counted once */
+            completions: number;
+            againstTarget: number | null;
+            /** @description Cohorts starting this year that ran */
+            cohortsRun: number;
+            /** @description Cohorts starting this year, not cancelled, not yet run */
+            cohortsPlanned: number;
+            costSpent: number | null;
+            cumulativeParticipants: number | null;
+            cumulativeTarget: number | null;
+            cumulativeProgress: number | null;
+        };
+        /** @description How many evaluations gave each score */
+        ScoreDistribution: {
+            /** @description Answers of 1 */
+            1: number;
+            /** @description Answers of 2 */
+            2: number;
+            /** @description Answers of 3 */
+            3: number;
+            /** @description Answers of 4 */
+            4: number;
+            /** @description Answers of 5 */
+            5: number;
+        };
+        /** @description The register of one session */
+        SessionAttendance: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            sessionId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            /** @description By family name */
+            entries: components["schemas"]["AttendanceRecord"][];
+        };
+        SessionAttendanceImportRow: {
+            /** @description A key unique within the sheet for this line, e.g. `<session>:<person>`; attendance is stored per session and person */
+            externalId: string;
+            sessionExternalId?: string | null;
+            cohortExternalId?: string | null;
+            sessionStartsAt?: string | null;
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            personExternalId: string;
+            present: boolean;
+            minutesAttended?: number | null;
+            note?: string | null;
+        };
+        /** @description The whole register of one session */
+        SessionAttendanceInput: {
+            /** @description One entry per enrolment; an enrolment left out has no record for this session */
+            entries: components["schemas"]["AttendanceEntry"][];
+        };
         /**
          * @description Police officer, police staff, PCSO or special constable
          * @enum {unknown}
          */
         StaffType: "officer" | "staff" | "pcso" | "special_constable";
+        /**
+         * @description Positive-action target groups: minority ethnic (BME) staff, women, disabled staff, lesbian, gay and bisexual staff
+         * @enum {unknown}
+         */
+        TargetGroup: "minority_ethnic" | "women" | "disabled" | "lgb";
         TokenRequest: {
             /** @description Must be client_credentials */
             grant_type: string;
@@ -974,6 +2621,8 @@ export interface components {
             expires_in: number;
             scope: string;
         };
+        /** @description `april`: UK financial years, 1 April to 31 March, named by the calendar year they start in (2024 = 2024-25); `january`: calendar years */
+        YearStart: "april" | "january";
     };
     responses: never;
     parameters: never;
@@ -1654,6 +3303,1654 @@ export interface operations {
             };
         };
     };
+    exportCohortSessions: {
+        parameters: {
+            query?: {
+                /** @description Overrides Accept */
+                format?: "ndjson" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importCohortSessions: {
+        parameters: {
+            query?: {
+                /** @description Validate and report without writing */
+                dryRun?: boolean;
+                /** @description All rows or none (default); false writes the valid rows */
+                atomic?: boolean;
+                /** @description Force a background job (also `Prefer: respond-async`); large files always run as jobs */
+                async?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+                "application/json": components["schemas"]["CohortSessionImportRow"][];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCohorts: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description A UUID */
+                programmeId?: string;
+                status?: components["schemas"]["CohortStatus"];
+                /** @description Which run of an alternating series, e.g. `policy` or `safer-neighbourhoods` */
+                stream?: string;
+                /** @description The identifier the feeding HR system uses; unique per resource */
+                externalId?: string;
+                /** @description Cohorts still running on or after this date (endsOn ≥ from) */
+                from?: string;
+                /** @description Cohorts starting on or before this date (startsOn ≤ to) */
+                to?: string;
+                sort?: "startsOn" | "createdAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortCreate"];
+            };
+        };
+        responses: {
+            /** @description One run of a programme: its dates, venue, places and cost */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCohortEnrolments: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description Only these statuses; repeat the parameter for several (`status=selected&status=waitlisted`) */
+                status?: components["schemas"]["EnrolmentStatus"][];
+                /** @description A UUID */
+                personId?: string;
+                /** @description `waitlistPosition` lists the waitlist only, in the order places are offered */
+                sort?: "createdAt" | "waitlistPosition";
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                cohortId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                cohortId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCohortEvaluations: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                cohortId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One run of a programme: its dates, venue, places and cost */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortUpdate"];
+            };
+        };
+        responses: {
+            /** @description One run of a programme: its dates, venue, places and cost */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCohortReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fill, completion, attendance, evaluation and cost of one cohort */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortReport"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCohortSessions: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortSessionPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCohortSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortSessionCreate"];
+            };
+        };
+        responses: {
+            /** @description One item of a cohort’s agenda */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortSession"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCohortSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One item of a cohort’s agenda */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortSession"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCohortSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCohortSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortSessionUpdate"];
+            };
+        };
+        responses: {
+            /** @description One item of a cohort’s agenda */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortSession"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSessionAttendance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The register of one session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAttendance"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putSessionAttendance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionAttendanceInput"];
+            };
+        };
+        responses: {
+            /** @description The register of one session */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAttendance"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionCohort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortTransition"];
+            };
+        };
+        responses: {
+            /** @description One run of a programme: its dates, venue, places and cost */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportCohorts: {
+        parameters: {
+            query?: {
+                /** @description Overrides Accept */
+                format?: "ndjson" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importCohorts: {
+        parameters: {
+            query?: {
+                /** @description Validate and report without writing */
+                dryRun?: boolean;
+                /** @description All rows or none (default); false writes the valid rows */
+                atomic?: boolean;
+                /** @description Force a background job (also `Prefer: respond-async`); large files always run as jobs */
+                async?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+                "application/json": components["schemas"]["CohortImportRow"][];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getDiversityAggregate: {
         parameters: {
             query: {
@@ -1698,6 +4995,641 @@ export interface operations {
             };
             /** @description The token lacks the required scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A participant’s evaluation of a cohort; one per enrolment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evaluation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationCreate"];
+            };
+        };
+        responses: {
+            /** @description A participant’s evaluation of a cohort; one per enrolment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evaluation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationUpdate"];
+            };
+        };
+        responses: {
+            /** @description A participant’s evaluation of a cohort; one per enrolment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evaluation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEnrolmentTransitions: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentTransitionPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportEnrolments: {
+        parameters: {
+            query?: {
+                /** @description Overrides Accept */
+                format?: "ndjson" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importEnrolments: {
+        parameters: {
+            query?: {
+                /** @description Validate and report without writing */
+                dryRun?: boolean;
+                /** @description All rows or none (default); false writes the valid rows */
+                atomic?: boolean;
+                /** @description Force a background job (also `Prefer: respond-async`); large files always run as jobs */
+                async?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+                "application/json": components["schemas"]["EnrolmentImportRow"][];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3624,6 +7556,81 @@ export interface operations {
             };
         };
     };
+    listPersonEnrolments: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description Only these statuses; repeat the parameter for several (`status=selected&status=waitlisted`) */
+                status?: components["schemas"]["EnrolmentStatus"][];
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                personId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     exportPeople: {
         parameters: {
             query?: {
@@ -3712,6 +7719,1068 @@ export interface operations {
                 "text/csv": string;
                 "application/x-ndjson": string;
                 "application/json": components["schemas"]["PersonImportRow"][];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProgrammes: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                status?: components["schemas"]["ProgrammeStatus"];
+                kind?: components["schemas"]["ProgrammeKind"];
+                targetGroup?: components["schemas"]["TargetGroup"];
+                /** @description Only programmes this person may be nominated for (grade level range and staff type) */
+                eligibleFor?: string;
+                /** @description Only programmes open to holders of this grade (its level and staff type) */
+                gradeId?: string;
+                /** @description Short unique code, e.g. IMPACT or PD-PROMO-MGR */
+                code?: string;
+                /** @description The identifier the feeding HR system uses; unique per resource */
+                externalId?: string;
+                /** @description Full-text search (English stemming) of code, title, aim and provider */
+                q?: string;
+                sort?: "title" | "createdAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammePage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createProgramme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgrammeCreate"];
+            };
+        };
+        responses: {
+            /** @description A development programme or course: what it is, who it is for, what it costs and its rollout targets */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Programme"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProgramme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A development programme or course: what it is, who it is for, what it costs and its rollout targets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Programme"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteProgramme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateProgramme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgrammeUpdate"];
+            };
+        };
+        responses: {
+            /** @description A development programme or course: what it is, who it is for, what it costs and its rollout targets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Programme"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProgrammeReach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How far a programme reaches each target group. participants: people who attended or completed any cohort; nominated: people with any enrolment, whatever became of it; eligible: active people whose grade and staff type the programme admits today. Shares are of the whole population, including people with no diversity record or who preferred not to say. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeReach"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProgrammeReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A programme’s cohorts in aggregate, with a line per cohort. Counts and evaluations cover every cohort; capacity and fill leave cancelled cohorts out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeReport"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProgrammeRollout: {
+        parameters: {
+            query?: {
+                /** @description First year (for financial years, the year it starts in). Default: the pilot year, else the first rollout year, else the first cohort’s year */
+                from?: number;
+                /** @description Last year; a range covers at most 50 years. Default: the last target year or the last cohort’s year, whichever is later */
+                to?: number;
+                /** @description Financial (April–March, the default) or calendar years */
+                yearStart?: "april" | "january";
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Participants, completions, cohorts and cost per year against the programme’s targets. A cohort belongs to the year it starts in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgrammeRollout"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionProgramme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgrammeTransition"];
+            };
+        };
+        responses: {
+            /** @description A development programme or course: what it is, who it is for, what it costs and its rollout targets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Programme"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportProgrammes: {
+        parameters: {
+            query?: {
+                /** @description Overrides Accept */
+                format?: "ndjson" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importProgrammes: {
+        parameters: {
+            query?: {
+                /** @description Validate and report without writing */
+                dryRun?: boolean;
+                /** @description All rows or none (default); false writes the valid rows */
+                atomic?: boolean;
+                /** @description Force a background job (also `Prefer: respond-async`); large files always run as jobs */
+                async?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+                "application/json": components["schemas"]["ProgrammeImportRow"][];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportSessionAttendance: {
+        parameters: {
+            query?: {
+                /** @description Overrides Accept */
+                format?: "ndjson" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importSessionAttendance: {
+        parameters: {
+            query?: {
+                /** @description Validate and report without writing */
+                dryRun?: boolean;
+                /** @description All rows or none (default); false writes the valid rows */
+                atomic?: boolean;
+                /** @description Force a background job (also `Prefer: respond-async`); large files always run as jobs */
+                async?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+                "application/json": components["schemas"]["SessionAttendanceImportRow"][];
             };
         };
         responses: {

@@ -78,6 +78,8 @@ export interface CohortsTable {
 
 export interface CohortSessionsTable {
   id: Generated<string>
+  /** Added by migration 0004 for the `cohort-sessions` import. */
+  external_id: string | null
   cohort_id: string
   starts_at: Timestamp
   ends_at: Timestamp
