@@ -3,7 +3,8 @@
  * realistic, deterministic Metropolitan Police organisation. Everything goes through the same
  * bulk import specs as `POST /v1/<resource>/import` (validation, upsert by externalId, audit
  * records and events), so a second run reports every row unchanged. Later modules extend the
- * demo by adding steps after the people.
+ * demo by adding steps after the people: the programmes of the seed papers with their cohorts,
+ * enrolments, attendance and evaluations follow (see demo/programmes.ts and demo/enrolments.ts).
  */
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -11,13 +12,19 @@ import { loadConfig } from '../config.js'
 import { createDatabase, databaseOptions, type Db } from '../db/database.js'
 import { migrateToLatest } from '../db/migrator.js'
 import { gradeImport, orgUnitImport, personImport } from '../modules/people/imports.js'
+import { programmeImport } from '../modules/programmes/programmes.imports.js'
+import { ENROLMENT_STATUSES } from '../modules/programmes/reports.schemas.js'
+import type { EnrolmentStatus } from '../modules/programmes/tables.js'
 import type { Actor } from '../platform/changes.js'
 import type { RawRow } from '../platform/bulk/readers.js'
 import { runImport, type ImportCounts } from '../platform/bulk/runner.js'
 import type { AnyImportSpec } from '../platform/bulk/spec.js'
+import { writeCohorts, type CohortCounts } from './demo/cohorts.js'
 import { diversityFor, writeDiversity, type DiversityCounts } from './demo/diversity.js'
+import { planCohorts, type CohortPlan } from './demo/enrolments.js'
 import { GRADES, gradeExternalId } from './demo/organisation.js'
 import { planPeople, type PersonPlan } from './demo/people.js'
+import { demoProgrammes, type ProgrammeRow } from './demo/programmes.js'
 import { createRandom } from './demo/random.js'
 import { planStructure, type OrgUnitPlan } from './demo/structure.js'
 
@@ -39,6 +46,9 @@ export interface DemoPlan {
   grades: Array<{ externalId: string; code: string; name: string; staffType: string; level: number }>
   orgUnits: OrgUnitPlan[]
   people: PersonPlan[]
+  programmes: ProgrammeRow[]
+  /** Cohorts in date order, each with its sessions and enrolments (and what becomes of them). */
+  cohorts: CohortPlan[]
 }
 
 export interface SeedDemoResult {
@@ -46,7 +56,13 @@ export interface SeedDemoResult {
   orgUnits: ImportCounts
   people: ImportCounts
   diversity: DiversityCounts
-  /** The people as planned, for summaries and tests. */
+  programmes: ImportCounts
+  cohorts: CohortCounts
+  /** Demo enrolments in the database by status once seeded (the same on every run). */
+  enrolmentStatuses: Record<EnrolmentStatus, number>
+  /** Seconds each part took: people (with grades, units, diversity) and programmes (with everything under them). */
+  timings: { people: number; programmes: number }
+  /** The organisation and programmes as planned, for summaries and tests. */
   plan: DemoPlan
 }
 
@@ -56,10 +72,14 @@ export function planDemo(people = DEFAULT_PEOPLE, seed = DEFAULT_SEED): DemoPlan
   const random = createRandom(seed)
   // Separate streams: changing how names are drawn must not move anyone to another team.
   const structure = planStructure(people, random.fork('structure'))
+  const persons = planPeople(structure.posts, random.fork('people'))
+  const programmes = demoProgrammes()
   return {
     grades: GRADES.map((g) => ({ externalId: gradeExternalId(g.code), code: g.code, name: g.name, staffType: g.staffType, level: g.level })),
     orgUnits: structure.orgUnits,
-    people: planPeople(structure.posts, random.fork('people'))
+    people: persons,
+    programmes: programmes.map((p) => p.row),
+    cohorts: planCohorts(programmes, persons, structure.orgUnits, random.fork('programmes'))
   }
 }
 
@@ -82,6 +102,7 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<S
   const actor = options.actor ?? SEED_ACTOR
   const log = options.log ?? (() => {})
   const seed = options.seed ?? DEFAULT_SEED
+  const started = performance.now()
   const plan = planDemo(options.people ?? DEFAULT_PEOPLE, seed)
 
   // Each step commits on its own; every step is an upsert, so a run stopped halfway is finished by running it again.
@@ -99,7 +120,34 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<S
   })
   log(`diversity records: ${records.length}`)
   const diversity = await writeDiversity(db, records, actor)
-  return { grades, orgUnits, people, diversity, plan }
+  const peopleDone = performance.now()
+
+  log(`programmes: ${plan.programmes.length}`)
+  const programmes = await importAll(db, programmeImport, plan.programmes, actor)
+  log(`cohorts: ${plan.cohorts.length}, with ${plan.cohorts.reduce((n, c) => n + c.enrolments.length, 0)} enrolments`)
+  const cohorts = await writeCohorts(db, plan.cohorts, actor, log)
+  const enrolmentStatuses = await statusesOf(db, plan.cohorts)
+  const finished = performance.now()
+  return {
+    grades, orgUnits, people, diversity, programmes, cohorts, enrolmentStatuses,
+    timings: { people: (peopleDone - started) / 1000, programmes: (finished - peopleDone) / 1000 },
+    plan
+  }
+}
+
+/** The demo's enrolments by status, as stored. */
+async function statusesOf(db: Db, cohorts: CohortPlan[]): Promise<Record<EnrolmentStatus, number>> {
+  const tally = Object.fromEntries(ENROLMENT_STATUSES.map((s) => [s, 0])) as Record<EnrolmentStatus, number>
+  if (cohorts.length === 0) return tally
+  const rows = await db
+    .selectFrom('enrolments as e')
+    .innerJoin('cohorts as c', 'c.id', 'e.cohort_id')
+    .select(['e.status', db.fn.countAll<number>().as('n')])
+    .where('c.external_id', 'in', cohorts.map((c) => c.externalId))
+    .groupBy('e.status')
+    .execute()
+  for (const r of rows) tally[r.status] = Number(r.n)
+  return tally
 }
 
 const outcome = (c: { created: number; updated: number; unchanged: number }) => `${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`
@@ -123,8 +171,31 @@ export function summarise(result: SeedDemoResult, seconds: number): string {
     `  diversity records ${outcome(result.diversity)}`,
     `  staff types       ${kinds}`,
     `  grades held       ${count((p) => p.grade)}`,
-    `  status            ${count((p) => p.row.status)}`
+    `  status            ${count((p) => p.row.status)}`,
+    ...summariseProgrammes(result)
   ].join('\n')
+}
+
+function summariseProgrammes(result: SeedDemoResult): string[] {
+  const { plan, cohorts } = result
+  const tally = <T>(items: T[], key: (item: T) => string) => {
+    const counts = new Map<string, number>()
+    for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1)
+    return [...counts].map(([k, n]) => `${k} ${n}`).join(', ')
+  }
+  const enrolments = plan.cohorts.flatMap((c) => c.enrolments)
+  const attendance = (status: EnrolmentStatus) => tally(enrolments.filter((e) => e.expected === status), (e) => e.expectedAttendance)
+  const statuses = ENROLMENT_STATUSES.map((s) => {
+    const n = result.enrolmentStatuses[s]
+    return s === 'attended' || s === 'completed' ? `${s} ${n} (${attendance(s)})` : `${s} ${n}`
+  })
+  return [
+    `  programmes        ${outcome(result.programmes)}  (${tally(plan.programmes, (p) => p.status ?? 'draft')})`,
+    `  cohorts           ${cohorts.cohorts.created} created, ${cohorts.cohorts.unchanged} unchanged  (${tally(plan.cohorts, (c) => c.stage)}); ${cohorts.sessions} sessions written`,
+    `  enrolments        ${cohorts.enrolments.created} created, ${cohorts.enrolments.unchanged} unchanged; ${cohorts.evaluations} evaluations written`,
+    `  enrolment status  ${statuses.join(', ')}`,
+    `  time              people ${result.timings.people.toFixed(1)} s, programmes ${result.timings.programmes.toFixed(1)} s`
+  ]
 }
 
 async function main() {

@@ -5,34 +5,12 @@
  * these requests stop working.
  */
 import t from 'tap'
-import createClient, { type Middleware } from 'openapi-fetch'
-import type { paths } from '../sdk/schema.js'
 import { buildTestApp } from '../helpers/app.js'
+import { sdkFor } from '../helpers/sdk.js'
 
 const ctx = await buildTestApp()
 t.teardown(() => ctx.close())
-await ctx.app.listen({ port: 0, host: '127.0.0.1' })
-const address = ctx.app.server.address()
-if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port')
-const baseUrl = `http://127.0.0.1:${address.port}`
-
-function bearer(token: string): Middleware {
-  return {
-    onRequest({ request }) {
-      request.headers.set('authorization', `Bearer ${token}`)
-      return request
-    }
-  }
-}
-
-/** A client authenticated with the token; the admin one comes from the CLI's own minting. */
-function clientWith(token: string) {
-  const client = createClient<paths>({ baseUrl })
-  client.use(bearer(token))
-  return client
-}
-
-const anonymous = createClient<paths>({ baseUrl })
+const { clientWith, anonymous } = await sdkFor(ctx)
 const admin = clientWith(ctx.token(['admin'], { sub: 'sdk-e2e-admin' }))
 
 t.test('health needs no token', async (t) => {

@@ -229,7 +229,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/cohorts/{cohortId}/enrolments": {
+    "/v1/cohorts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a cohort */
+        get: operations["getCohort"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a cohort
+         * @description JSON merge patch. New dates must still hold every agenda session (422 `session-outside-cohort`); capacity cannot go below the places taken (409 `capacity-below-places-taken`). Raising the capacity gives the new places to the waitlist at once, first waitlisted first, in the same transaction: each promotion is a move by `system:waitlist`, kept in the enrolment’s history and published as `enrolment.selected`. The status changes through `POST /v1/cohorts/{id}/transitions`.
+         */
+        patch: operations["updateCohort"];
+        trace?: never;
+    };
+    "/v1/cohorts/{id}/enrolments": {
         parameters: {
             query?: never;
             header?: never;
@@ -253,7 +274,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/cohorts/{cohortId}/evaluations": {
+    "/v1/cohorts/{id}/evaluations": {
         parameters: {
             query?: never;
             header?: never;
@@ -271,27 +292,6 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/v1/cohorts/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a cohort */
-        get: operations["getCohort"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Change a cohort
-         * @description JSON merge patch. New dates must still hold every agenda session (422 `session-outside-cohort`); capacity cannot go below the places taken (409 `capacity-below-places-taken`). The status changes through `POST /v1/cohorts/{id}/transitions`.
-         */
-        patch: operations["updateCohort"];
         trace?: never;
     };
     "/v1/cohorts/{id}/report": {
@@ -392,7 +392,7 @@ export interface paths {
         put?: never;
         /**
          * Move a cohort to another status
-         * @description planned → open | cancelled; open → closed | planned | cancelled; closed → running | open (reopen) | cancelled; running → completed | cancelled; completed and cancelled are final. Any other move is a 409 `illegal-transition`, as is going back to planned while nominations are in play. A cohort opens (or reopens) only while its programme is a pilot or active (409 `programme-status`). Cancelling also cancels its nominated, approved, selected and waitlisted enrolments, each with a transition record (action `cohort-cancelled`) and an `enrolment.cancelled` event. Every move is audited and published as `cohort.<status>` with `previousStatus` and `reason`.
+         * @description planned → open | cancelled; open → closed | planned | cancelled; closed → running | open (reopen) | cancelled; running → completed | cancelled; completed and cancelled are final. Any other move is a 409 `illegal-transition`, as is going back to planned while nominations are in play. A cohort opens (or reopens) only while its programme is a pilot or active (409 `programme-status`). Cancelling also cancels its nominated, approved, selected and waitlisted enrolments in the same transaction, each a move like any other: kept in the enrolment’s history (action `cohort-cancelled`, by the caller), audited, and published as `enrolment.cancelled`. Every move is audited and published as `cohort.<status>` with `previousStatus` and `reason`.
          */
         post: operations["transitionCohort"];
         delete?: never;
@@ -853,24 +853,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/people/{id}/reports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List a person’s direct reports */
-        get: operations["listDirectReports"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/people/{personId}/enrolments": {
+    "/v1/people/{id}/enrolments": {
         parameters: {
             query?: never;
             header?: never;
@@ -882,6 +865,23 @@ export interface paths {
          * @description Readable with `programmes:read`, or with `programmes:nominate` by the person themselves and by their line manager.
          */
         get: operations["listPersonEnrolments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a person’s direct reports */
+        get: operations["listDirectReports"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1732,7 +1732,7 @@ export interface components {
             enrolmentId: string;
             fromStatus: components["schemas"]["EnrolmentStatus"] | null;
             toStatus: components["schemas"]["EnrolmentStatus"];
-            /** @description nominate, or the action of the transition request */
+            /** @description `nominate`, the action of the transition request, or `cohort-cancelled` when the cancellation of its cohort cancelled the enrolment */
             action: string;
             /** @description `person:<id>` when the token acted for a person, otherwise the token subject (`client:<id>` for API clients); `system:waitlist` and `system:selection` for automatic moves */
             actor: string;
@@ -3628,248 +3628,6 @@ export interface operations {
             };
         };
     };
-    listCohortEnrolments: {
-        parameters: {
-            query?: {
-                /** @description Items per page (1–500) */
-                limit?: number;
-                /** @description Opaque cursor from page.nextCursor */
-                cursor?: string;
-                /** @description Only these statuses; repeat the parameter for several (`status=selected&status=waitlisted`) */
-                status?: components["schemas"]["EnrolmentStatus"][];
-                /** @description A UUID */
-                personId?: string;
-                /** @description `waitlistPosition` lists the waitlist only, in the order places are offered */
-                sort?: "createdAt" | "waitlistPosition";
-            };
-            header?: never;
-            path: {
-                /** @description A UUID */
-                cohortId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EnrolmentPage"];
-                };
-            };
-            /** @description Invalid request (validation) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing or invalid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token lacks the required scope */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    createEnrolment: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A UUID */
-                cohortId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EnrolmentCreate"];
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Enrolment"];
-                };
-            };
-            /** @description Invalid request (validation) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing or invalid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token lacks the required scope */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict with current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Breaks a rule */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listCohortEvaluations: {
-        parameters: {
-            query?: {
-                /** @description Items per page (1–500) */
-                limit?: number;
-                /** @description Opaque cursor from page.nextCursor */
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                /** @description A UUID */
-                cohortId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EvaluationPage"];
-                };
-            };
-            /** @description Invalid request (validation) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing or invalid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token lacks the required scope */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     getCohort: {
         parameters: {
             query?: never;
@@ -4019,6 +3777,248 @@ export interface operations {
             };
             /** @description Breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCohortEnrolments: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description Only these statuses; repeat the parameter for several (`status=selected&status=waitlisted`) */
+                status?: components["schemas"]["EnrolmentStatus"][];
+                /** @description A UUID */
+                personId?: string;
+                /** @description `waitlistPosition` lists the waitlist only, in the order places are offered */
+                sort?: "createdAt" | "waitlistPosition";
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolmentPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCohortEvaluations: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7482,14 +7482,15 @@ export interface operations {
             };
         };
     };
-    listDirectReports: {
+    listPersonEnrolments: {
         parameters: {
             query?: {
                 /** @description Items per page (1–500) */
                 limit?: number;
                 /** @description Opaque cursor from page.nextCursor */
                 cursor?: string;
-                status?: "active" | "left";
+                /** @description Only these statuses; repeat the parameter for several (`status=selected&status=waitlisted`) */
+                status?: components["schemas"]["EnrolmentStatus"][];
             };
             header?: never;
             path: {
@@ -7506,7 +7507,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PersonPage"];
+                    "application/json": components["schemas"]["EnrolmentPage"];
                 };
             };
             /** @description Invalid request (validation) */
@@ -7556,20 +7557,19 @@ export interface operations {
             };
         };
     };
-    listPersonEnrolments: {
+    listDirectReports: {
         parameters: {
             query?: {
                 /** @description Items per page (1–500) */
                 limit?: number;
                 /** @description Opaque cursor from page.nextCursor */
                 cursor?: string;
-                /** @description Only these statuses; repeat the parameter for several (`status=selected&status=waitlisted`) */
-                status?: components["schemas"]["EnrolmentStatus"][];
+                status?: "active" | "left";
             };
             header?: never;
             path: {
                 /** @description A UUID */
-                personId: string;
+                id: string;
             };
             cookie?: never;
         };
@@ -7581,7 +7581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EnrolmentPage"];
+                    "application/json": components["schemas"]["PersonPage"];
                 };
             };
             /** @description Invalid request (validation) */

@@ -3,6 +3,7 @@ import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet, Trx } from '../../platform/changes.js'
 import { defineProblem, notFound, Problem, type FieldError } from '../../platform/problems.js'
+import { lockCohort } from './cohorts.repository.js'
 import type { AttendanceEntry, SessionAttendance } from './cohorts.schemas.js'
 import type { Attendance, EnrolmentStatus } from './tables.js'
 
@@ -34,8 +35,8 @@ export interface AttendanceChange {
 export async function recomputeAttendance(trx: Trx, enrolmentIds: readonly string[], changes?: ChangeSet): Promise<AttendanceChange[]> {
   const ids = [...new Set(enrolmentIds)].sort()
   if (ids.length === 0) return []
-  // Locked first, so the counts below are read after any concurrent register change commits.
-  await trx.selectFrom('enrolments').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
+  // Locked first (as lockEnrolment does), so the counts below are read after any concurrent register change commits.
+  await trx.selectFrom('enrolments').select('id').where('id', 'in', ids).orderBy('id').forNoKeyUpdate().execute()
   const rows = await trx
     .selectFrom('enrolments as e')
     .select([
@@ -89,7 +90,7 @@ export async function recomputeCohortAttendance(changes: ChangeSet, cohortId: st
 type Register = Static<typeof SessionAttendance>
 type Entry = Static<typeof AttendanceEntry>
 
-async function readRegister(db: Db | Trx, cohortId: string, sessionId: string): Promise<Register> {
+async function registerEntries(db: Db | Trx, sessionId: string): Promise<Register['entries']> {
   const rows = await db
     .selectFrom('session_attendance as a')
     .innerJoin('enrolments as e', 'e.id', 'a.enrolment_id')
@@ -100,41 +101,50 @@ async function readRegister(db: Db | Trx, cohortId: string, sessionId: string): 
     .orderBy('p.given_name')
     .orderBy('a.enrolment_id')
     .execute()
-  return {
-    sessionId,
-    cohortId,
-    entries: rows.map((r) => ({
-      enrolmentId: r.enrolment_id,
-      personId: r.person_id,
-      present: r.present,
-      minutesAttended: r.minutes_attended,
-      note: r.note,
-      recordedBy: r.recorded_by,
-      recordedAt: new Date(r.recorded_at).toISOString()
-    }))
-  }
+  return rows.map((r) => ({
+    enrolmentId: r.enrolment_id,
+    personId: r.person_id,
+    present: r.present,
+    minutesAttended: r.minutes_attended,
+    note: r.note,
+    recordedBy: r.recorded_by,
+    recordedAt: new Date(r.recorded_at).toISOString()
+  }))
+}
+
+async function readRegister(db: Db | Trx, cohortId: string, sessionId: string): Promise<Register> {
+  return { sessionId, cohortId, entries: await registerEntries(db, sessionId) }
+}
+
+/** A register as the audit trail and the change feed carry it: each entry without who recorded it and when. */
+type RegisterBrief = Array<Pick<Entry, 'enrolmentId' | 'present'> & { minutesAttended: number | null; note: string | null }>
+
+const briefOf = (entries: Register['entries']): RegisterBrief => entries.map(({ enrolmentId, present, minutesAttended, note }) => ({ enrolmentId, present, minutesAttended, note }))
+
+/** A session's register as the audit trail and the change feed carry it. */
+export async function registerBrief(db: Db | Trx, sessionId: string): Promise<RegisterBrief> {
+  return briefOf(await registerEntries(db, sessionId))
 }
 
 /**
- * The session with its cohort's status. With `lock`, the cohort and then the session are locked,
- * in the order every agenda change takes them, so a register and a cancellation serialise.
+ * Records a change of one session's register, audited and published as `session-attendance.recorded`:
+ * the register operation and the attendance sheet import both record it this way.
  */
-async function sessionOf(db: Db | Trx, cohortId: string, sessionId: string, lock: boolean) {
-  if (lock) await db.selectFrom('cohorts').select('id').where('id', '=', cohortId).forUpdate().execute()
-  let q = db
-    .selectFrom('cohort_sessions as s')
-    .innerJoin('cohorts as c', 'c.id', 's.cohort_id')
-    .select(['s.id', 's.starts_at', 's.ends_at', 'c.status as cohort_status'])
-    .where('s.id', '=', sessionId)
-    .where('s.cohort_id', '=', cohortId)
-  if (lock) q = q.forUpdate('s')
+export function recordRegister(changes: ChangeSet, cohortId: string, sessionId: string, before: RegisterBrief, after: RegisterBrief) {
+  changes.record({ action: 'session-attendance.recorded', entityType: 'cohort-session', entityId: sessionId, before, after, event: { sessionId, cohortId, entries: after } })
+}
+
+/** The session of the cohort (locked FOR UPDATE with `lock`), or a 404. */
+async function sessionOf(db: Db | Trx, cohortId: string, sessionId: string, lock = false) {
+  let q = db.selectFrom('cohort_sessions').select(['id', 'starts_at', 'ends_at']).where('id', '=', sessionId).where('cohort_id', '=', cohortId)
+  if (lock) q = q.forUpdate()
   const session = await q.executeTakeFirst()
   if (!session) throw notFound(`session of cohort ${cohortId}`, sessionId)
   return session
 }
 
 export async function getRegister(db: Db, cohortId: string, sessionId: string): Promise<Register> {
-  await sessionOf(db, cohortId, sessionId, false)
+  await sessionOf(db, cohortId, sessionId)
   return readRegister(db, cohortId, sessionId)
 }
 
@@ -173,8 +183,10 @@ const summary = (errors: FieldError[]) => errors.map((e) => `${e.pointer.slice(1
  */
 export async function putRegister(changes: ChangeSet, cohortId: string, sessionId: string, entries: Entry[]): Promise<Register> {
   const { trx, actor } = changes
+  // The cohort, then the session: the order every agenda change takes them, so a register and a cancellation serialise.
+  const cohort = await lockCohort(trx, cohortId)
   const session = await sessionOf(trx, cohortId, sessionId, true)
-  if (session.cohort_status === 'cancelled') throw new Problem(409, 'cohort-status', 'the cohort is cancelled: its attendance no longer changes')
+  if (cohort.status === 'cancelled') throw new Problem(409, 'cohort-status', 'the cohort is cancelled: its attendance no longer changes')
   const minutesLong = Math.round((new Date(session.ends_at).getTime() - new Date(session.starts_at).getTime()) / 60000)
   const { refused, invalid } = await entryErrors(trx, cohortId, minutesLong, entries)
   if (refused.length) throw new Problem(422, 'not-a-participant', summary(refused), { errors: [...refused, ...invalid] })
@@ -217,15 +229,7 @@ export async function putRegister(changes: ChangeSet, cohortId: string, sessionI
       .execute()
   }
   const after = await readRegister(trx, cohortId, sessionId)
-  const brief = (r: Register) => r.entries.map(({ enrolmentId, present, minutesAttended, note }) => ({ enrolmentId, present, minutesAttended, note }))
-  changes.record({
-    action: 'session-attendance.recorded',
-    entityType: 'cohort-session',
-    entityId: sessionId,
-    before: brief(before),
-    after: brief(after),
-    event: { sessionId, cohortId, entries: brief(after) }
-  })
+  recordRegister(changes, cohortId, sessionId, briefOf(before.entries), briefOf(after.entries))
   await recomputeAttendance(trx, [...written.map((e) => e.enrolmentId), ...removed], changes)
   return after
 }

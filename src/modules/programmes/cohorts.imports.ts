@@ -5,8 +5,9 @@ import type { Trx } from '../../platform/changes.js'
 import type { ImportSpec, RowResult } from '../../platform/bulk/spec.js'
 import type { FieldError } from '../../platform/problems.js'
 import { recomputeCohortAttendance } from './attendance.js'
-import { assertCohortHolds, cohortDefaults, cohortErrors, COHORT_TRANSITIONS, moveCohort, toCohort, type CohortRow } from './cohorts.repository.js'
+import { assertCohortHolds, cohortDefaults, cohortErrors, toCohort, type CohortRow } from './cohorts.repository.js'
 import { CohortImportRow, CohortSessionImportRow } from './cohorts.schemas.js'
+import { COHORT_TRANSITIONS, fillNewPlaces, moveCohort } from './cohorts.service.js'
 import { failed, joinList, listCell, rowErrorsOf, sameValues } from './programmes.imports.js'
 import { PROGRAMME_COLUMNS, type ProgrammeRecord } from './programmes.repository.js'
 import { PROGRAMMES_READ, PROGRAMMES_WRITE } from './scopes.js'
@@ -68,7 +69,7 @@ export const cohortImport: ImportSpec<CohortRowIn> = {
   async upsertBatch(batch, { trx, changes }) {
     const programmes = await programmesOf(trx, batch.map((b) => b.row))
     const existing = new Map(
-      (await trx.selectFrom('cohorts').selectAll().where('external_id', 'in', batch.map((b) => b.row.externalId)).orderBy('id').forUpdate().execute()).map((c) => [c.external_id!, c])
+      (await trx.selectFrom('cohorts').selectAll().where('external_id', 'in', batch.map((b) => b.row.externalId)).orderBy('id').forNoKeyUpdate().execute()).map((c) => [c.external_id!, c])
     )
     const results: RowResult[] = []
     for (const { row } of batch) {
@@ -122,7 +123,8 @@ export const cohortImport: ImportSpec<CohortRowIn> = {
         return failed([{ in: 'row', pointer: '/status', detail: `a cohort cannot move from ${current.status} to ${to}; ${open.length ? `from ${current.status} it may move to ${open.join(', ')}` : `${current.status} is final`}` }])
       }
       if (fieldsChanged) await assertCohortHolds(trx, current, desired, 'row')
-      if (to !== current.status) await moveCohort(changes, current, to, 'changed by import')
+      // An import is HR work: enrolments cancelled with the cohort are moves by the importing principal.
+      if (to !== current.status) await moveCohort(changes, current, to, 'changed by import', changes.actor.subject)
       if (fieldsChanged) {
         const before = await trx.selectFrom('cohorts').selectAll().where('id', '=', current.id).executeTakeFirstOrThrow()
         const written = await trx
@@ -132,6 +134,7 @@ export const cohortImport: ImportSpec<CohortRowIn> = {
           .returningAll()
           .executeTakeFirstOrThrow()
         changes.record({ action: 'cohort.updated', entityType: 'cohort', entityId: current.id, before: toCohort(before), after: toCohort(written) })
+        await fillNewPlaces(changes, before, written)
       }
       return { outcome: 'updated' }
     }
@@ -197,7 +200,7 @@ export const cohortSessionImport: ImportSpec<SessionRowIn> = {
   async upsertBatch(batch, { trx, changes }) {
     const cohortIds = [...new Set(batch.map((b) => b.row.cohortExternalId))]
     const cohorts = new Map(
-      (await trx.selectFrom('cohorts').select(['id', 'external_id', 'starts_on', 'ends_on', 'status']).where('external_id', 'in', cohortIds).orderBy('id').forUpdate().execute()).map(
+      (await trx.selectFrom('cohorts').select(['id', 'external_id', 'starts_on', 'ends_on', 'status']).where('external_id', 'in', cohortIds).orderBy('id').forNoKeyUpdate().execute()).map(
         (c) => [c.external_id!, c]
       )
     )

@@ -5,12 +5,9 @@ import type { ChangeSet, Trx } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
-import type { Cohort, CohortCreate, CohortListQuery, CohortUpdate } from './cohorts.schemas.js'
-import { placesTaken, toEnrolment } from './enrolments.repository.js'
-import { LIVE_PROGRAMME_STATUSES, lockProgramme, type ProgrammeRecord } from './programmes.repository.js'
-import { sessionsOutside } from './sessions.repository.js'
+import type { Cohort, CohortCreate, CohortListQuery } from './cohorts.schemas.js'
+import { lockProgramme, type ProgrammeRecord } from './programmes.repository.js'
 import type { CohortsTable, CohortStatus, EnrolmentStatus } from './tables.js'
-import { allowedMoves, assertTransition, refuseTransition, type TransitionTable } from './transitions.js'
 
 export type CohortRow = Selectable<CohortsTable>
 export type CohortView = Static<typeof Cohort>
@@ -18,12 +15,14 @@ export type CohortView = Static<typeof Cohort>
 defineProblem('cohort-status', {
   status: 409,
   title: 'Cohort status does not allow this',
-  description: 'A cancelled cohort is final: its agenda and attendance no longer change.'
+  description:
+    'The cohort’s status rules the change out; `detail` names the rule. A cancelled cohort is final: its agenda and attendance no longer change. ' +
+    'Nobody is selected or waitlisted for a completed or cancelled cohort. (Nominations to a cohort that is not open are `cohort-not-open`; a move of the cohort itself that its status does not allow is `illegal-transition`.)'
 })
 defineProblem('capacity-below-places-taken', {
   status: 409,
   title: 'Capacity below places taken',
-  description: 'A cohort’s capacity cannot go below the number of places already taken (selected, attended and completed enrolments).'
+  description: 'A cohort’s capacity cannot go below the number of places already taken (selected, attended, no-show and completed enrolments).'
 })
 defineProblem('session-outside-cohort', {
   status: 422,
@@ -33,22 +32,6 @@ defineProblem('session-outside-cohort', {
 describeConstraint('cohorts_external_id_key', 'a cohort with this externalId already exists')
 describeConstraint('cohorts_dates', 'endsOn must not be before startsOn')
 describeConstraint('cohorts_programme_id_fkey', 'the programme has cohorts, or the programme does not exist')
-
-/**
- * planned → open → closed → running → completed; planned, open, closed, running → cancelled;
- * open → planned (withdrawn before anyone is nominated); closed → open (reopened).
- */
-export const COHORT_TRANSITIONS: TransitionTable<CohortStatus> = {
-  planned: ['open', 'cancelled'],
-  open: ['planned', 'closed', 'cancelled'],
-  closed: ['open', 'running', 'cancelled'],
-  running: ['completed', 'cancelled'],
-  completed: [],
-  cancelled: []
-}
-
-/** Enrolments still in play, cancelled with their cohort. Attended and ended ones keep their status. */
-export const CANCELLED_WITH_COHORT: readonly EnrolmentStatus[] = ['nominated', 'manager_approved', 'approved', 'selected', 'waitlisted']
 
 const iso = (t: Date | string) => new Date(t).toISOString()
 
@@ -76,17 +59,35 @@ const sorts: SortAllowList<CohortRow> = {
   createdAt: { columns: ['created_at', 'id'], direction: 'asc', key: (r) => [r.created_at, r.id] }
 }
 
-export async function findCohort(db: Db, id: string): Promise<CohortRow> {
-  const row = await db.selectFrom('cohorts').selectAll().where('id', '=', id).executeTakeFirst()
+/** With `share`, inside a transaction: a FOR SHARE lock that waits out any move holding the cohort. */
+export async function findCohort(db: Db | Trx, id: string, options: { share?: boolean } = {}): Promise<CohortRow> {
+  const query = db.selectFrom('cohorts').selectAll().where('id', '=', id)
+  const row = await (options.share ? query.forShare() : query).executeTakeFirst()
   if (!row) throw notFound('cohort', id)
   return row
 }
 
-export async function lockCohortRow(trx: Trx, id: string, expected?: IfMatch): Promise<CohortRow> {
-  const row = await trx.selectFrom('cohorts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+/**
+ * The cohort, locked (SELECT … FOR NO KEY UPDATE) until the transaction ends, after checking
+ * If-Match when given. Every change to the cohort, its agenda and registers, and to who holds or
+ * waits for one of its places takes this lock first, and before any lock on its enrolments (one
+ * lock order, so no deadlocks): places are counted and given one change at a time, and a
+ * cancellation serialises with them. Not FOR UPDATE: that would also block the foreign-key checks
+ * of nominations and evaluations inserted for the cohort, and an evaluation holding its
+ * enrolment's lock while it waits for the cohort would deadlock with a change holding the cohort
+ * while it waits for the enrolment.
+ */
+export async function lockCohort(trx: Trx, id: string, expected?: IfMatch): Promise<CohortRow> {
+  const row = await trx.selectFrom('cohorts').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst()
   if (!row) throw notFound('cohort', id)
   assertCurrentVersion(expected, row.version)
   return row
+}
+
+/** Several cohorts locked as lockCohort does, in id order (so two batches never wait on each other in a cycle). */
+export async function lockCohorts(trx: Trx, ids: readonly string[]): Promise<CohortRow[]> {
+  if (ids.length === 0) return []
+  return trx.selectFrom('cohorts').selectAll().where('id', 'in', [...new Set(ids)]).orderBy('id').forNoKeyUpdate().execute()
 }
 
 export async function listCohorts(db: Db, q: Static<typeof CohortListQuery>): Promise<Page<CohortRow>> {
@@ -107,12 +108,6 @@ function assertProgrammeTakesCohorts(programme: ProgrammeRecord) {
   }
 }
 
-function assertProgrammeLive(programme: ProgrammeRecord) {
-  if (!LIVE_PROGRAMME_STATUSES.includes(programme.status)) {
-    throw new Problem(409, 'programme-status', `${programme.title} is ${programme.status}: its cohorts open only while it is a pilot or active`)
-  }
-}
-
 type Dates = Pick<CohortRow, 'starts_on' | 'ends_on' | 'nominations_close_on'>
 
 /** Field rules on the cohort as it would be after the change. */
@@ -125,7 +120,7 @@ export function cohortErrors(next: Dates, where = 'body'): FieldError[] {
   return errors
 }
 
-function assertValid(errors: FieldError[]) {
+export function assertValid(errors: FieldError[]) {
   if (errors.length) throw new Problem(422, 'unprocessable', errors.map((e) => `${e.pointer.slice(1)} ${e.detail}`).join('; '), { errors })
 }
 
@@ -174,6 +169,39 @@ export async function createCohort(changes: ChangeSet, input: Static<typeof Coho
   return view
 }
 
+/** Statuses that take a place in a cohort. */
+export const PLACE_STATUSES: readonly EnrolmentStatus[] = ['selected', 'attended', 'no_show', 'completed']
+
+/** Places taken in the cohort: selected, attended, no-show and completed enrolments. */
+export async function placesTaken(trx: Trx, cohortId: string): Promise<number> {
+  const row = await trx
+    .selectFrom('enrolments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('cohort_id', '=', cohortId)
+    .where('status', 'in', PLACE_STATUSES)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** The span a cohort's sessions must fall in: from the start of its first day to the end of its last, in UTC. */
+export function cohortWindow(startsOn: string, endsOn: string): { from: Date; until: Date } {
+  const until = new Date(`${endsOn}T00:00:00.000Z`)
+  until.setUTCDate(until.getUTCDate() + 1)
+  return { from: new Date(`${startsOn}T00:00:00.000Z`), until }
+}
+
+/** How many of the cohort's sessions would fall outside these dates. */
+async function sessionsOutside(trx: Trx, cohortId: string, startsOn: string, endsOn: string): Promise<number> {
+  const { from, until } = cohortWindow(startsOn, endsOn)
+  const row = await trx
+    .selectFrom('cohort_sessions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('cohort_id', '=', cohortId)
+    .where((eb) => eb.or([eb('starts_at', '<', from), eb('ends_at', '>', until)]))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
 /**
  * Checks a change of dates and capacity against what the cohort already holds: its sessions stay
  * within its dates, and its capacity covers the places taken.
@@ -196,99 +224,3 @@ export async function assertCohortHolds(trx: Trx, current: CohortRow, next: Pick
     }
   }
 }
-
-export async function updateCohort(changes: ChangeSet, id: string, patch: Static<typeof CohortUpdate>, expected?: IfMatch): Promise<CohortView> {
-  const current = await lockCohortRow(changes.trx, id, expected)
-  const set: Partial<Record<keyof CohortsTable, unknown>> = {}
-  const fields: Array<[keyof typeof patch, keyof CohortsTable]> = [
-    ['externalId', 'external_id'], ['title', 'title'], ['stream', 'stream'], ['startsOn', 'starts_on'], ['endsOn', 'ends_on'],
-    ['venue', 'venue'], ['capacity', 'capacity'], ['cost', 'cost'], ['facilitators', 'facilitators'], ['nominationsCloseOn', 'nominations_close_on']
-  ]
-  for (const [field, column] of fields) if (patch[field] !== undefined) set[column] = patch[field]
-  const next = { ...current, ...(set as Partial<CohortRow>) }
-  assertValid(cohortErrors(next))
-  await assertCohortHolds(changes.trx, current, next)
-  const row = await changes.trx
-    .updateTable('cohorts')
-    .set({ ...(set as object), version: current.version + 1, updated_at: new Date() })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  const view = toCohort(row)
-  changes.record({ action: 'cohort.updated', entityType: 'cohort', entityId: id, before: toCohort(current), after: view })
-  return view
-}
-
-/**
- * Cancels the cohort's enrolments still in play, each with its transition record and an
- * `enrolment.cancelled` event, in the caller's transaction. Returns how many.
- */
-async function cancelLiveEnrolments(changes: ChangeSet, cohortId: string, reason: string | null): Promise<number> {
-  const { trx, actor } = changes
-  const live = await trx
-    .selectFrom('enrolments')
-    .selectAll()
-    .where('cohort_id', '=', cohortId)
-    .where('status', 'in', CANCELLED_WITH_COHORT)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
-  const why = reason ?? 'the cohort was cancelled'
-  for (const before of live) {
-    const after = await trx
-      .updateTable('enrolments')
-      .set({ status: 'cancelled', outcome_reason: why, version: before.version + 1, updated_at: new Date() })
-      .where('id', '=', before.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    await trx
-      .insertInto('enrolment_transitions')
-      .values({ enrolment_id: before.id, from_status: before.status, to_status: 'cancelled', action: 'cohort-cancelled', actor: actor.subject, reason: why })
-      .execute()
-    changes.record({
-      action: 'enrolment.cancelled',
-      entityType: 'enrolment',
-      entityId: before.id,
-      before: toEnrolment({ ...before, waitlist_position: null }),
-      after: toEnrolment({ ...after, waitlist_position: null })
-    })
-  }
-  return live.length
-}
-
-/**
- * Moves a locked cohort along COHORT_TRANSITIONS, recorded as `cohort.<status>` with the previous
- * status and the reason. Opening needs a pilot or active programme; going back to planned needs
- * no enrolments in play; cancelling cancels those enrolments too.
- */
-export async function moveCohort(changes: ChangeSet, current: CohortRow, to: CohortStatus, reason: string | null): Promise<CohortView> {
-  const { trx } = changes
-  assertTransition(COHORT_TRANSITIONS, current.status, to, 'cohort')
-  if (to === 'open') {
-    const programme = await lockProgramme(trx, current.programme_id)
-    assertProgrammeLive(programme!)
-  }
-  if (to === 'planned') {
-    const live = await trx.selectFrom('enrolments').select('id').where('cohort_id', '=', current.id).where('status', 'in', CANCELLED_WITH_COHORT).limit(1).executeTakeFirst()
-    if (live) {
-      throw refuseTransition(current.status, to, allowedMoves(COHORT_TRANSITIONS, current.status), 'an open cohort with nominations in play cannot go back to planned; close or cancel it instead')
-    }
-  }
-  const cancelled = to === 'cancelled' ? await cancelLiveEnrolments(changes, current.id, reason) : 0
-  const row = await trx
-    .updateTable('cohorts')
-    .set({ status: to, version: current.version + 1, updated_at: new Date() })
-    .where('id', '=', current.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  const view = toCohort(row)
-  const after = { ...view, previousStatus: current.status, reason, ...(to === 'cancelled' ? { enrolmentsCancelled: cancelled } : {}) }
-  changes.record({ action: `cohort.${to}`, entityType: 'cohort', entityId: current.id, before: toCohort(current), after })
-  return view
-}
-
-export async function transitionCohort(changes: ChangeSet, id: string, to: CohortStatus, reason: string | null, expected?: IfMatch): Promise<CohortView> {
-  const current = await lockCohortRow(changes.trx, id, expected)
-  return moveCohort(changes, current, to, reason)
-}
-

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { principalOf } from '../../platform/auth/plugin.js'
 import { importExportRoutes } from '../../platform/bulk/routes.js'
 import { actorOf, inTransaction } from '../../platform/changes.js'
 import { ifMatchVersion, withEtag } from '../../platform/concurrency.js'
@@ -6,8 +7,10 @@ import { sendPage } from '../../platform/pagination.js'
 import { errors, IdParams, ref } from '../../platform/schemas.js'
 import { requireScopes } from '../../platform/scopes.js'
 import { cohortImport, cohortSessionImport } from './cohorts.imports.js'
-import { createCohort, findCohort, listCohorts, toCohort, transitionCohort, updateCohort } from './cohorts.repository.js'
+import { createCohort, findCohort, listCohorts, toCohort } from './cohorts.repository.js'
 import { Cohort, CohortCreate, CohortListQuery, CohortPage, CohortTransition, CohortUpdate } from './cohorts.schemas.js'
+import { transitionCohort, updateCohort } from './cohorts.service.js'
+import { callerOf } from './enrolments.access.js'
 import { PROGRAMMES_NOMINATE, PROGRAMMES_READ, PROGRAMMES_WRITE } from './scopes.js'
 import { sessionsRoutes } from './sessions.routes.js'
 import type { CohortStatus } from './tables.js'
@@ -80,7 +83,9 @@ export const cohortsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Change a cohort',
         description:
-          'JSON merge patch. New dates must still hold every agenda session (422 `session-outside-cohort`); capacity cannot go below the places taken (409 `capacity-below-places-taken`). The status changes through `POST /v1/cohorts/{id}/transitions`.',
+          'JSON merge patch. New dates must still hold every agenda session (422 `session-outside-cohort`); capacity cannot go below the places taken (409 `capacity-below-places-taken`). ' +
+          'Raising the capacity gives the new places to the waitlist at once, first waitlisted first, in the same transaction: each promotion is a move by `system:waitlist`, kept in the enrolment’s history and published as `enrolment.selected`. ' +
+          'The status changes through `POST /v1/cohorts/{id}/transitions`.',
         security: requireScopes(PROGRAMMES_WRITE),
         params: IdParams,
         body: ref(CohortUpdate),
@@ -104,7 +109,7 @@ export const cohortsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'planned → open | cancelled; open → closed | planned | cancelled; closed → running | open (reopen) | cancelled; running → completed | cancelled; completed and cancelled are final. ' +
           'Any other move is a 409 `illegal-transition`, as is going back to planned while nominations are in play. A cohort opens (or reopens) only while its programme is a pilot or active (409 `programme-status`). ' +
-          'Cancelling also cancels its nominated, approved, selected and waitlisted enrolments, each with a transition record (action `cohort-cancelled`) and an `enrolment.cancelled` event. ' +
+          'Cancelling also cancels its nominated, approved, selected and waitlisted enrolments in the same transaction, each a move like any other: kept in the enrolment’s history (action `cohort-cancelled`, by the caller), audited, and published as `enrolment.cancelled`. ' +
           'Every move is audited and published as `cohort.<status>` with `previousStatus` and `reason`.',
         security: requireScopes(PROGRAMMES_WRITE),
         params: IdParams,
@@ -115,8 +120,9 @@ export const cohortsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const expected = ifMatchVersion(request)
       const { to, reason } = request.body
+      const { identity } = callerOf(principalOf(request))
       const cohort = await inTransaction(app.db, actorOf(request), (changes) =>
-        transitionCohort(changes, request.params.id, to as CohortStatus, reason ?? null, expected)
+        transitionCohort(changes, request.params.id, to as CohortStatus, reason ?? null, expected, identity)
       )
       return withEtag(reply, cohort)
     }

@@ -7,11 +7,10 @@ import type { Caller } from './enrolments.access.js'
 import { findEnrolment, toEnrolment } from './enrolments.repository.js'
 import { EnrolmentImportRow } from './enrolments.schemas.js'
 import { nominate } from './enrolments.service.js'
+import { failed, rowError, sameValues } from './programmes.imports.js'
 import { PROGRAMMES_READ, PROGRAMMES_WRITE } from './scopes.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-export const failed = (errors: FieldError[]): RowResult => ({ outcome: 'failed', errors })
-export const rowError = (pointer: string, detail: string): FieldError => ({ in: 'row', pointer, detail })
 
 export async function idsByExternalId(trx: Trx, table: 'cohorts' | 'people', externalIds: Array<string | null | undefined>): Promise<Map<string, string>> {
   const wanted = [...new Set(externalIds.filter((x): x is string => !!x))]
@@ -112,7 +111,7 @@ export const enrolmentImport: ImportSpec<EnrolmentRowIn> = {
         continue
       }
       const desired = { nomination_source: row.source, nomination_note: row.note ?? null, eligibility_override_reason: row.eligibilityOverrideReason ?? null }
-      if (Object.entries(desired).every(([k, v]) => (current as Record<string, unknown>)[k] === v)) {
+      if (sameValues(current, desired)) {
         results.push({ outcome: 'unchanged' })
         continue
       }

@@ -4,19 +4,16 @@ import type { Db } from '../../db/database.js'
 import type { Trx } from '../../platform/changes.js'
 import { keysetPage, type Page, type PageRequest, type SortAllowList } from '../../platform/pagination.js'
 import { notFound } from '../../platform/problems.js'
+import { findCohort, type CohortRow } from './cohorts.repository.js'
 import type { Enrolment, EnrolmentTransition, PriorApplication } from './enrolments.schemas.js'
-import type { CohortsTable, EnrolmentStatus, EnrolmentsTable, EnrolmentTransitionsTable, ProgrammesTable } from './tables.js'
+import type { EnrolmentStatus, EnrolmentsTable, EnrolmentTransitionsTable } from './tables.js'
 
 export type EnrolmentRow = Selectable<EnrolmentsTable> & { waitlist_position: number | null }
 export type EnrolmentView = Static<typeof Enrolment>
 export type PriorApplicationView = Static<typeof PriorApplication>
-export type CohortRow = Selectable<CohortsTable>
-export type ProgrammeRow = Selectable<ProgrammesTable>
 
 /** Statuses that hold a person's time: two of them on cohorts whose dates overlap is a clash. */
 export const LIVE_STATUSES: readonly EnrolmentStatus[] = ['nominated', 'manager_approved', 'approved', 'selected', 'waitlisted', 'attended']
-/** Statuses that take a place in a cohort. */
-export const PLACE_STATUSES: readonly EnrolmentStatus[] = ['selected', 'attended', 'completed']
 /** Statuses after which the person may be nominated to the same cohort again (the partial unique index). */
 export const ENDED_STATUSES: readonly EnrolmentStatus[] = ['declined', 'not_selected', 'withdrawn', 'cancelled']
 
@@ -109,46 +106,16 @@ export async function lockEnrolment(trx: Trx, id: string): Promise<Selectable<En
   return row
 }
 
+/** The cohort's enrolments in these statuses, locked as lockEnrolment does, in id order. */
+export async function lockCohortEnrolments(trx: Trx, cohortId: string, statuses: readonly EnrolmentStatus[]): Promise<Array<Selectable<EnrolmentsTable>>> {
+  return trx.selectFrom('enrolments').selectAll().where('cohort_id', '=', cohortId).where('status', 'in', statuses).orderBy('id').forNoKeyUpdate().execute()
+}
+
 /** A person as the access rules see them: who they are and who their line manager is. */
 export async function findRelationship(db: Db | Trx, personId: string): Promise<{ id: string; line_manager_id: string | null }> {
   const person = await db.selectFrom('people').select(['id', 'line_manager_id']).where('id', '=', personId).executeTakeFirst()
   if (!person) throw notFound('person', personId)
   return person
-}
-
-export async function findCohort(db: Db | Trx, id: string): Promise<CohortRow> {
-  const row = await db.selectFrom('cohorts').selectAll().where('id', '=', id).executeTakeFirst()
-  if (!row) throw notFound('cohort', id)
-  return row
-}
-
-/**
- * The cohort, locked (SELECT … FOR NO KEY UPDATE) until the transaction ends. Every change to who
- * holds or waits for a place takes this lock first, so places are counted and given one change at
- * a time. Not FOR UPDATE: that would also block the foreign-key checks of nominations and
- * evaluations inserted for the cohort, and an evaluation holding its enrolment's lock while it
- * waits for the cohort would deadlock with a transition holding the cohort while it waits for the
- * enrolment.
- */
-export async function lockCohort(trx: Trx, id: string): Promise<CohortRow> {
-  const row = await trx.selectFrom('cohorts').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst()
-  if (!row) throw notFound('cohort', id)
-  return row
-}
-
-export async function findProgramme(db: Db | Trx, id: string): Promise<ProgrammeRow> {
-  return db.selectFrom('programmes').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-}
-
-/** Places taken in the cohort: selected, attended and completed enrolments. */
-export async function placesTaken(trx: Trx, cohortId: string): Promise<number> {
-  const row = await trx
-    .selectFrom('enrolments')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('cohort_id', '=', cohortId)
-    .where('status', 'in', PLACE_STATUSES)
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
 }
 
 /** The waitlisted enrolment next in line for a place, locked. */

@@ -15,8 +15,7 @@ import {
   type EnrolmentRow, type EnrolmentView
 } from './enrolments.repository.js'
 import {
-  CohortEnrolmentListQuery, CohortParams, Enrolment, EnrolmentCreate, EnrolmentPage, EnrolmentTransitionPage, EnrolmentTransitionRequest,
-  PersonEnrolmentListQuery, PersonParams
+  CohortEnrolmentListQuery, Enrolment, EnrolmentCreate, EnrolmentPage, EnrolmentTransitionPage, EnrolmentTransitionRequest, PersonEnrolmentListQuery
 } from './enrolments.schemas.js'
 import { nominate, transitionEnrolment } from './enrolments.service.js'
 import { PROGRAMMES_NOMINATE, PROGRAMMES_READ, PROGRAMMES_WRITE } from './scopes.js'
@@ -35,7 +34,7 @@ async function present(db: Db, caller: Caller, rows: EnrolmentRow[]): Promise<En
 
 export const enrolmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
-    '/cohorts/:cohortId/enrolments',
+    '/cohorts/:id/enrolments',
     {
       schema: {
         operationId: 'createEnrolment',
@@ -46,14 +45,14 @@ export const enrolmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Refused with 409 when the cohort is not open (`cohort-not-open`), the person has left (`person-left`), is outside the programme’s eligibility (`enrolment-ineligible`; HR may override with `eligibilityOverrideReason`), ' +
           'already has an enrolment on this cohort that has not ended (`enrolment-duplicate`), or a live enrolment on a cohort whose dates overlap (`enrolment-clash`).',
         security: writeOrActForPerson,
-        params: CohortParams,
+        params: IdParams,
         body: ref(EnrolmentCreate),
         response: { 201: ref(Enrolment), ...errors(404, 409, 422) }
       }
     },
     async (request, reply) => {
       const caller = callerOf(principalOf(request))
-      const row = await inTransaction(app.db, actorOf(request), (changes) => nominate(changes, caller, request.params.cohortId, request.body))
+      const row = await inTransaction(app.db, actorOf(request), (changes) => nominate(changes, caller, request.params.id, request.body))
       const [view] = await present(app.db, caller, [row])
       reply.code(201).header('location', `/v1/enrolments/${row.id}`)
       return withEtag(reply, view)
@@ -61,7 +60,7 @@ export const enrolmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/cohorts/:cohortId/enrolments',
+    '/cohorts/:id/enrolments',
     {
       schema: {
         operationId: 'listCohortEnrolments',
@@ -69,19 +68,19 @@ export const enrolmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List a cohort’s enrolments',
         description: 'Filter by status (repeatable) and person. `sort=waitlistPosition` lists the waitlist in the order places are offered. Callers with `programmes:write` also get `priorUnsuccessful` on each enrolment.',
         security: requireScopes(PROGRAMMES_READ),
-        params: CohortParams,
+        params: IdParams,
         querystring: CohortEnrolmentListQuery,
         response: { 200: ref(EnrolmentPage), ...errors(404) }
       }
     },
     async (request, reply) => {
-      const page = await listCohortEnrolments(app.db, request.params.cohortId, request.query)
+      const page = await listCohortEnrolments(app.db, request.params.id, request.query)
       return sendPage(request, reply, await present(app.db, callerOf(principalOf(request)), page.rows), page.nextCursor)
     }
   )
 
   app.get(
-    '/people/:personId/enrolments',
+    '/people/:id/enrolments',
     {
       schema: {
         operationId: 'listPersonEnrolments',
@@ -89,15 +88,15 @@ export const enrolmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List a person’s enrolments',
         description: 'Readable with `programmes:read`, or with `programmes:nominate` by the person themselves and by their line manager.',
         security: readOrActForPerson,
-        params: PersonParams,
+        params: IdParams,
         querystring: PersonEnrolmentListQuery,
         response: { 200: ref(EnrolmentPage), ...errors(404) }
       }
     },
     async (request, reply) => {
       const caller = callerOf(principalOf(request))
-      assertMayRead(caller, await findRelationship(app.db, request.params.personId))
-      const page = await listPersonEnrolments(app.db, request.params.personId, request.query)
+      assertMayRead(caller, await findRelationship(app.db, request.params.id))
+      const page = await listPersonEnrolments(app.db, request.params.id, request.query)
       return sendPage(request, reply, await present(app.db, caller, page.rows), page.nextCursor)
     }
   )

@@ -24,7 +24,6 @@ export const EnrolmentAttendance = Type.Enum(['none', 'partial', 'full'], {
 // Import rows are also checked outside fastify (TypeBox, row by row), so they carry their enums inline.
 const sourceInline = () => Type.Enum(NOMINATION_SOURCES, sourceOptions)
 
-const Reason = Type.String({ minLength: 1, maxLength: 2000 })
 const Note = Type.String({ minLength: 1, maxLength: 2000 })
 
 /** Recorded identity of whoever acted: `person:<id>` for a token acting for a person, else the token subject; `system:…` for automatic moves. */
@@ -100,7 +99,7 @@ export const EnrolmentTransition = Type.Object(
     enrolmentId: Uuid,
     fromStatus: Nullable(ref(EnrolmentStatus)),
     toStatus: ref(EnrolmentStatus),
-    action: Type.String({ description: 'nominate, or the action of the transition request' }),
+    action: Type.String({ description: '`nominate`, the action of the transition request, or `cohort-cancelled` when the cancellation of its cohort cancelled the enrolment' }),
     actor: Actor,
     reason: Nullable(Type.String()),
     occurredAt: DateTime
@@ -132,8 +131,6 @@ export const CohortEnrolmentListQuery = Type.Object(
 
 export const PersonEnrolmentListQuery = Type.Object({ ...PageQuery, status: statusFilter }, { additionalProperties: false })
 
-export const CohortParams = Type.Object({ cohortId: Uuid }, { additionalProperties: false })
-export const PersonParams = Type.Object({ personId: Uuid }, { additionalProperties: false })
 
 // ---- Bulk files ----------------------------------------------------------------------------------
 

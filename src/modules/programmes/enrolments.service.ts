@@ -3,47 +3,38 @@ import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { defineProblem, describeConstraint, Problem } from '../../platform/problems.js'
 import { recomputeAttendance } from './attendance.js'
+import { findCohort, lockCohort } from './cohorts.repository.js'
 import { ineligibilityReasons } from './eligibility.js'
 import { assertMayAct, assertMayNominate, type Caller } from './enrolments.access.js'
 import {
-  attendanceOf, attendedAnySession, blockingEnrolment, clashingEnrolments, cohortOfEnrolment, findCohort, findEnrolment, findProgramme,
-  findRelationship, insertNomination, insertTransition, lockCandidate, lockCohort, lockEnrolment, toEnrolment, type EnrolmentRow
+  attendanceOf, attendedAnySession, blockingEnrolment, clashingEnrolments, cohortOfEnrolment, findEnrolment, findRelationship, insertNomination,
+  insertTransition, lockCandidate, lockEnrolment, toEnrolment, type EnrolmentRow
 } from './enrolments.repository.js'
-import { applyMove, eventOf, type Move } from './enrolments.moves.js'
+import { applyMove, ENROLMENT_TRANSITIONS, eventOf, type Move } from './enrolments.moves.js'
 import type { ENROLMENT_ACTIONS, EnrolmentTransitionRequest, NominationSource } from './enrolments.schemas.js'
+import { findProgramme } from './programmes.repository.js'
 import type { EnrolmentStatus } from './tables.js'
 import { assertCohortTakesPlaces, assertPlaceFree, promoteFromWaitlist, selectAutomatically } from './enrolments.waitlist.js'
-import { assertTransition, type TransitionTable } from './transitions.js'
+import { assertTransition } from './transitions.js'
 
-defineProblem('cohort-not-open', { status: 409, title: 'Cohort not open for nominations', description: 'Nominations are taken only while the cohort is open; self and line-manager nominations also only until its nominations close date.' })
+defineProblem('cohort-not-open', {
+  status: 409,
+  title: 'Cohort not open for nominations',
+  description:
+    'Nominations are taken only while the cohort is open; self and line-manager nominations also only until its nominations close date. (Other changes a cohort’s status rules out are `cohort-status`.)'
+})
 defineProblem('person-left', { status: 409, title: 'Person has left', description: 'A person whose status is `left` cannot be nominated.' })
 defineProblem('enrolment-ineligible', { status: 409, title: 'Not eligible', description: 'The person is outside the programme’s eligibility (grade level range, staff types); `reasons` says how. HR (programmes:write) may enrol them with `eligibilityOverrideReason`.' })
 defineProblem('enrolment-duplicate', { status: 409, title: 'Already enrolled', description: 'The person already has an enrolment on this cohort that has not ended (declined, not selected, withdrawn or cancelled); `enrolmentId` names it.' })
 defineProblem('enrolment-clash', { status: 409, title: 'Clashing cohort', description: 'The person holds a live enrolment on another cohort whose dates overlap this one; `clashes` lists them. Withdraw from it first.' })
 defineProblem('second-approval-same-approver', { status: 409, title: 'Second approver must differ', description: 'The programme needs two approvals, and the second must come from someone other than the first approver.' })
-defineProblem('no-session-attended', { status: 409, title: 'No attendance recorded', description: 'An enrolment is marked attended only when session attendance shows the person present at one session at least; record attendance first, or mark a no-show.' })
-defineProblem('no-show-attended', { status: 409, title: 'Attendance recorded', description: 'Session attendance shows the person present, so the enrolment cannot be a no-show; mark it attended.' })
+defineProblem('no-session-attended', { status: 409, title: 'No session attended', description: 'An enrolment is marked attended only when session attendance shows the person present at one session at least; record attendance first, or mark a no-show.' })
+defineProblem('no-show-attended', { status: 409, title: 'Present at a session', description: 'Session attendance shows the person present at a session, so the enrolment cannot be a no-show; mark it attended.' })
 
 describeConstraint('enrolments_live_unique', 'the person already has an enrolment on this cohort that has not ended')
 describeConstraint('enrolments_external_id_key', 'an enrolment with this externalId already exists')
 
 type Action = (typeof ENROLMENT_ACTIONS)[number]
-
-/** Every status an enrolment may move to from each status. */
-export const ENROLMENT_TRANSITIONS: TransitionTable<EnrolmentStatus> = {
-  nominated: ['manager_approved', 'approved', 'declined', 'withdrawn', 'cancelled'],
-  manager_approved: ['approved', 'declined', 'withdrawn', 'cancelled'],
-  approved: ['selected', 'waitlisted', 'not_selected', 'withdrawn', 'cancelled'],
-  waitlisted: ['selected', 'not_selected', 'withdrawn', 'cancelled'],
-  selected: ['attended', 'no_show', 'withdrawn', 'cancelled'],
-  attended: ['completed'],
-  declined: [],
-  not_selected: [],
-  no_show: [],
-  completed: [],
-  withdrawn: [],
-  cancelled: []
-}
 
 const TARGET: Record<Action, EnrolmentStatus> = {
   approve: 'approved',
@@ -79,7 +70,9 @@ const today = () => new Date().toISOString().slice(0, 10)
  */
 export async function nominate(changes: ChangeSet, caller: Caller, cohortId: string, input: Nomination): Promise<EnrolmentRow> {
   const { trx } = changes
-  const cohort = await findCohort(trx, cohortId)
+  // A share lock: nominations to one cohort run side by side, but none slips past a cancel or
+  // close that holds the cohort, and the cohort-first lock order of every move is kept.
+  const cohort = await findCohort(trx, cohortId, { share: true })
   const person = await lockCandidate(trx, input.personId)
   if (!person) {
     throw new Problem(422, 'invalid-reference', `person ${input.personId} does not exist`, {
@@ -195,7 +188,6 @@ export async function transitionEnrolment(
       break
     case 'waitlist':
       assertCohortTakesPlaces(cohort)
-      move.set = { waitlisted_at: new Date() }
       break
     case 'attend': {
       await recomputeAttendance(trx, [id], changes)

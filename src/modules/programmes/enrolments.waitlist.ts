@@ -1,12 +1,12 @@
 import type { Selectable } from 'kysely'
 import type { ChangeSet } from '../../platform/changes.js'
 import { defineProblem, Problem } from '../../platform/problems.js'
-import { firstWaitlisted, placesTaken, type CohortRow } from './enrolments.repository.js'
+import { placesTaken, type CohortRow } from './cohorts.repository.js'
+import { firstWaitlisted } from './enrolments.repository.js'
 import { applyMove } from './enrolments.moves.js'
 import type { EnrolmentsTable } from './tables.js'
 
-defineProblem('enrolment-capacity', { status: 409, title: 'Cohort full', description: 'Every place of the cohort is taken (selected, attended or completed enrolments); waitlist the enrolment instead, or raise the cohort’s capacity.' })
-defineProblem('cohort-finished', { status: 409, title: 'Cohort finished', description: 'The cohort is completed or cancelled: nobody can be selected or waitlisted for it any more.' })
+defineProblem('enrolment-capacity', { status: 409, title: 'Cohort full', description: 'Every place of the cohort is taken (selected, attended, no-show or completed enrolments); waitlist the enrolment instead, or raise the cohort’s capacity.' })
 
 // Every function here expects the caller to hold the cohort's lock (lockCohort), so that places
 // are counted and given one change at a time.
@@ -14,7 +14,7 @@ defineProblem('cohort-finished', { status: 409, title: 'Cohort finished', descri
 const FINISHED_COHORT = new Set(['completed', 'cancelled'])
 
 export function assertCohortTakesPlaces(cohort: CohortRow) {
-  if (FINISHED_COHORT.has(cohort.status)) throw new Problem(409, 'cohort-finished', `the cohort is ${cohort.status}; nobody can be selected or waitlisted for it`)
+  if (FINISHED_COHORT.has(cohort.status)) throw new Problem(409, 'cohort-status', `the cohort is ${cohort.status}; nobody can be selected or waitlisted for it`)
 }
 
 /** Refuses a selection when every place is taken (selected, attended, completed), pointing at the waitlist. */
@@ -68,7 +68,6 @@ export async function selectAutomatically(changes: ChangeSet, cohort: CohortRow,
     to: 'waitlisted',
     action: 'waitlist',
     actor: 'system:selection',
-    reason: `selection is not required for this programme, but all ${cohort.capacity} places are taken`,
-    set: { waitlisted_at: new Date() }
+    reason: `selection is not required for this programme, but all ${cohort.capacity} places are taken`
   })
 }

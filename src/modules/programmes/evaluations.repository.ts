@@ -6,14 +6,16 @@ import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.j
 import { keysetPage, type PageRequest, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem } from '../../platform/problems.js'
 import { isThePerson, type Caller } from './enrolments.access.js'
-import { findCohort, findRelationship, lockEnrolment } from './enrolments.repository.js'
+import { findCohort } from './cohorts.repository.js'
+import { findRelationship, lockEnrolment } from './enrolments.repository.js'
 import type { Evaluation, EvaluationCreate, EvaluationUpdate } from './evaluations.schemas.js'
 import type { EvaluationsTable } from './tables.js'
 
 defineProblem('evaluation-requires-attendance', {
   status: 409,
-  title: 'Not attended',
-  description: 'Only a participant who attended evaluates: the enrolment must be attended or completed.'
+  title: 'Evaluation needs attendance',
+  description:
+    'Only a participant who attended evaluates: the enrolment must be attended or completed. (Marking an enrolment attended needs session attendance: that refusal is `no-session-attended`.)'
 })
 defineProblem('evaluation-exists', {
   status: 409,

@@ -6,7 +6,6 @@ import { sendPage } from '../../platform/pagination.js'
 import { errors, IdParams, ref } from '../../platform/schemas.js'
 import { requireScopes } from '../../platform/scopes.js'
 import { callerOf } from './enrolments.access.js'
-import { CohortParams } from './enrolments.schemas.js'
 import { createEvaluation, findEvaluation, listCohortEvaluations, toEvaluation, updateEvaluation } from './evaluations.repository.js'
 import { Evaluation, EvaluationCreate, EvaluationListQuery, EvaluationPage, EvaluationUpdate } from './evaluations.schemas.js'
 import { PROGRAMMES_NOMINATE, PROGRAMMES_READ, PROGRAMMES_WRITE } from './scopes.js'
@@ -77,7 +76,7 @@ export const evaluationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/cohorts/:cohortId/evaluations',
+    '/cohorts/:id/evaluations',
     {
       schema: {
         operationId: 'listCohortEvaluations',
@@ -85,13 +84,13 @@ export const evaluationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List the evaluations of a cohort',
         description: 'In the order they were submitted.',
         security: requireScopes(PROGRAMMES_READ),
-        params: CohortParams,
+        params: IdParams,
         querystring: EvaluationListQuery,
         response: { 200: ref(EvaluationPage), ...errors(404) }
       }
     },
     async (request, reply) => {
-      const page = await listCohortEvaluations(app.db, request.params.cohortId, request.query)
+      const page = await listCohortEvaluations(app.db, request.params.id, request.query)
       return sendPage(request, reply, page.rows.map(toEvaluation), page.nextCursor)
     }
   )

@@ -25,6 +25,7 @@ export function sameValues(current: Record<string, unknown>, desired: Record<str
 }
 
 export const failed = (errors: FieldError[]): RowResult => ({ outcome: 'failed', errors })
+export const rowError = (pointer: string, detail: string): FieldError => ({ in: 'row', pointer, detail })
 
 /** A refusal this module raises while writing a row, as the row's errors (pointing at `pointer`). */
 export function rowErrorsOf(error: unknown, pointer: string): FieldError[] | undefined {

@@ -1,12 +1,11 @@
-import { sql, type ExpressionBuilder, type Selectable } from 'kysely'
+import { sql, type Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
-import type { Database } from '../../db/types.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
-import type { StaffType } from '../people/tables.js'
+import { programmesAdmitting } from './eligibility.js'
 import type { Programme, ProgrammeCreate, ProgrammeListQuery, ProgrammeUpdate } from './programmes.schemas.js'
 import type { ProgrammeKind, ProgrammesTable, ProgrammeStatus, TargetGroup } from './tables.js'
 import { assertTransition, type TransitionTable } from './transitions.js'
@@ -103,35 +102,6 @@ export async function lockProgramme(db: Db, id: string): Promise<ProgrammeRecord
   return db.selectFrom('programmes').select(PROGRAMME_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
-/** Who is being matched against eligibility: a staff type and a grade level (null: no grade). */
-export interface EligibilityCandidate {
-  staffType: StaffType
-  level: number | null
-}
-
-/**
- * The programmes a candidate may be nominated for, as SQL: the same rule as
- * `ineligibilityReasons` in eligibility.ts (levels compare across ranks and staff bands; a
- * person without a grade fits only a programme with no level limit; no staff types means any).
- */
-export function eligibleFor(candidate: EligibilityCandidate) {
-  return (eb: ExpressionBuilder<Database, 'programmes'>) => {
-    const { level, staffType } = candidate
-    const levelFits =
-      level === null
-        ? eb.and([eb('programmes.eligible_level_min', 'is', null), eb('programmes.eligible_level_max', 'is', null)])
-        : eb.and([
-            eb.or([eb('programmes.eligible_level_min', 'is', null), eb('programmes.eligible_level_min', '<=', level)]),
-            eb.or([eb('programmes.eligible_level_max', 'is', null), eb('programmes.eligible_level_max', '>=', level)])
-          ])
-    const staffTypeFits = eb.or([
-      eb(eb.fn('cardinality', ['programmes.eligible_staff_types']), '=', 0),
-      eb(eb.val(staffType), '=', eb.fn.any('programmes.eligible_staff_types'))
-    ])
-    return eb.and([levelFits, staffTypeFits])
-  }
-}
-
 const unknownInQuery = (field: string, what: string) =>
   new Problem(422, 'invalid-reference', `${field}: no such ${what}`, { errors: [{ in: 'query', pointer: `/${field}`, detail: `no such ${what}` }] })
 
@@ -151,12 +121,12 @@ export async function listProgrammes(db: Db, q: Static<typeof ProgrammeListQuery
       .where('people.id', '=', q.eligibleFor)
       .executeTakeFirst()
     if (!person) throw unknownInQuery('eligibleFor', 'person')
-    query = query.where(eligibleFor({ staffType: person.staff_type, level: person.level }))
+    query = query.where(programmesAdmitting(person))
   }
   if (q.gradeId) {
     const grade = await db.selectFrom('grades').select(['staff_type', 'level']).where('id', '=', q.gradeId).executeTakeFirst()
     if (!grade) throw unknownInQuery('gradeId', 'grade')
-    query = query.where(eligibleFor({ staffType: grade.staff_type, level: grade.level }))
+    query = query.where(programmesAdmitting(grade))
   }
   return keysetPage(query, sorts, q, 'title')
 }

@@ -4,10 +4,12 @@ import type { Db } from '../../db/database.js'
 import type { Trx } from '../../platform/changes.js'
 import type { ImportSpec, RowResult } from '../../platform/bulk/spec.js'
 import type { FieldError } from '../../platform/problems.js'
-import { ATTENDING_STATUSES, recomputeAttendance } from './attendance.js'
-import { failed, idsByExternalId, rowError } from './enrolments.imports.js'
+import { ATTENDING_STATUSES, recomputeAttendance, recordRegister, registerBrief } from './attendance.js'
+import { lockCohorts } from './cohorts.repository.js'
+import { idsByExternalId } from './enrolments.imports.js'
 import { ENDED_STATUSES } from './enrolments.repository.js'
 import { SessionAttendanceImportRow } from './enrolments.schemas.js'
+import { failed, rowError } from './programmes.imports.js'
 import { PROGRAMMES_READ, PROGRAMMES_WRITE } from './scopes.js'
 
 const iso = (value: Date | string) => new Date(value).toISOString()
@@ -41,27 +43,17 @@ async function sessionsOf(trx: Trx, batch: AttendanceRowIn[]) {
   if (cohortExternalIds.length) {
     for (const s of await sessions.where('c.external_id', 'in', cohortExternalIds).execute()) byCohortAndStart.set(`${s.cohort_external_id}\u0000${iso(s.starts_at)}`, ref(s))
   }
+  // Their cohorts are locked, as the register operation locks its cohort, so a sheet and a
+  // cancellation serialise; the cohorts' status is read under the lock.
+  const found = [...byExternalId.values(), ...byCohortAndStart.values()]
+  const statuses = new Map((await lockCohorts(trx, found.map((s) => s.cohort_id))).map((c) => [c.id, c.status]))
+  for (const session of found) session.cohort_status = statuses.get(session.cohort_id) ?? session.cohort_status
   return (row: AttendanceRowIn): SessionRef | FieldError => {
     if (row.sessionExternalId) return byExternalId.get(row.sessionExternalId) ?? rowError('/sessionExternalId', `no session with externalId ${row.sessionExternalId}`)
     if (!row.cohortExternalId || !row.sessionStartsAt) return rowError('/sessionExternalId', 'name the session by sessionExternalId, or by cohortExternalId and sessionStartsAt')
     const found = byCohortAndStart.get(`${row.cohortExternalId}\u0000${iso(row.sessionStartsAt)}`)
     return found ?? rowError('/sessionStartsAt', `cohort ${row.cohortExternalId} has no session starting at ${row.sessionStartsAt}`)
   }
-}
-
-/** A session's register as the register operation records it in the audit trail and the change feed. */
-async function registerOf(trx: Trx, sessionId: string) {
-  const rows = await trx
-    .selectFrom('session_attendance as a')
-    .innerJoin('enrolments as e', 'e.id', 'a.enrolment_id')
-    .innerJoin('people as p', 'p.id', 'e.person_id')
-    .select(['a.enrolment_id', 'a.present', 'a.minutes_attended', 'a.note'])
-    .where('a.session_id', '=', sessionId)
-    .orderBy('p.family_name')
-    .orderBy('p.given_name')
-    .orderBy('a.enrolment_id')
-    .execute()
-  return rows.map((r) => ({ enrolmentId: r.enrolment_id, present: r.present, minutesAttended: r.minutes_attended, note: r.note }))
 }
 
 /**
@@ -85,7 +77,7 @@ export const sessionAttendanceImport: ImportSpec<AttendanceRowIn> = {
     const results: RowResult[] = []
     const touched = new Set<string>()
     /** The register of each session before this batch changed it. */
-    const registers = new Map<string, { cohortId: string; before: Awaited<ReturnType<typeof registerOf>> }>()
+    const registers = new Map<string, { cohortId: string; before: Awaited<ReturnType<typeof registerBrief>> }>()
     for (const row of rows) {
       const session = sessionOf(row)
       const personId = people.get(row.personExternalId)
@@ -118,7 +110,7 @@ export const sessionAttendanceImport: ImportSpec<AttendanceRowIn> = {
         results.push({ outcome: 'unchanged' })
         continue
       }
-      if (!registers.has(session.id)) registers.set(session.id, { cohortId: session.cohort_id, before: await registerOf(trx, session.id) })
+      if (!registers.has(session.id)) registers.set(session.id, { cohortId: session.cohort_id, before: await registerBrief(trx, session.id) })
       await trx
         .insertInto('session_attendance')
         .values({ session_id: session.id, enrolment_id: enrolment.id, ...desired, recorded_by: changes.actor.subject, recorded_at: new Date() })
@@ -127,17 +119,7 @@ export const sessionAttendanceImport: ImportSpec<AttendanceRowIn> = {
       touched.add(enrolment.id)
       results.push({ outcome: current ? 'updated' : 'created' })
     }
-    for (const [sessionId, { cohortId, before }] of registers) {
-      const after = await registerOf(trx, sessionId)
-      changes.record({
-        action: 'session-attendance.recorded',
-        entityType: 'cohort-session',
-        entityId: sessionId,
-        before,
-        after,
-        event: { sessionId, cohortId, entries: after }
-      })
-    }
+    for (const [sessionId, { cohortId, before }] of registers) recordRegister(changes, cohortId, sessionId, before, await registerBrief(trx, sessionId))
     if (touched.size) await recomputeAttendance(trx, [...touched], changes)
     return results
   },

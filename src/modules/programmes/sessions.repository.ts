@@ -6,6 +6,7 @@ import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.j
 import { keysetPage, type Page, type PageRequest, type SortAllowList } from '../../platform/pagination.js'
 import { describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
 import { recomputeCohortAttendance } from './attendance.js'
+import { cohortWindow, findCohort, lockCohort } from './cohorts.repository.js'
 import type { CohortSession, CohortSessionCreate, CohortSessionUpdate } from './cohorts.schemas.js'
 import type { CohortSessionsTable, CohortsTable } from './tables.js'
 
@@ -35,25 +36,6 @@ const sorts: SortAllowList<SessionRow> = {
   startsAt: { columns: ['starts_at', 'id'], direction: 'asc', key: (r) => [iso(r.starts_at), r.id] }
 }
 
-/** The span a cohort's sessions must fall in: from the start of its first day to the end of its last, in UTC. */
-export function cohortWindow(startsOn: string, endsOn: string): { from: Date; until: Date } {
-  const until = new Date(`${endsOn}T00:00:00.000Z`)
-  until.setUTCDate(until.getUTCDate() + 1)
-  return { from: new Date(`${startsOn}T00:00:00.000Z`), until }
-}
-
-/** How many of the cohort's sessions would fall outside these dates. */
-export async function sessionsOutside(trx: Trx, cohortId: string, startsOn: string, endsOn: string): Promise<number> {
-  const { from, until } = cohortWindow(startsOn, endsOn)
-  const row = await trx
-    .selectFrom('cohort_sessions')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('cohort_id', '=', cohortId)
-    .where((eb) => eb.or([eb('starts_at', '<', from), eb('ends_at', '>', until)]))
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}
-
 /** Errors of a session's times against its cohort's dates; `prefix` points into an import row or a body. */
 export function sessionErrors(cohort: Pick<Selectable<CohortsTable>, 'starts_on' | 'ends_on'>, startsAt: Date, endsAt: Date, where = 'body'): FieldError[] {
   const errors: FieldError[] = []
@@ -71,17 +53,15 @@ export function assertSessionFits(cohort: Pick<Selectable<CohortsTable>, 'starts
   throw new Problem(422, outside ? 'session-outside-cohort' : 'unprocessable', errors.map((e) => `${e.pointer.slice(1)} ${e.detail}`).join('; '), { errors })
 }
 
-/** The cohort, locked, refusing changes to the agenda of a cancelled one. */
+/** The cohort, locked (lockCohort), refusing changes to the agenda of a cancelled one. */
 async function lockAgenda(trx: Trx, cohortId: string) {
-  const cohort = await trx.selectFrom('cohorts').select(['id', 'status', 'starts_on', 'ends_on']).where('id', '=', cohortId).forUpdate().executeTakeFirst()
-  if (!cohort) throw notFound('cohort', cohortId)
+  const cohort = await lockCohort(trx, cohortId)
   if (cohort.status === 'cancelled') throw new Problem(409, 'cohort-status', 'the cohort is cancelled: its agenda no longer changes')
   return cohort
 }
 
 export async function listSessions(db: Db, cohortId: string, q: PageRequest): Promise<Page<SessionRow>> {
-  const cohort = await db.selectFrom('cohorts').select('id').where('id', '=', cohortId).executeTakeFirst()
-  if (!cohort) throw notFound('cohort', cohortId)
+  await findCohort(db, cohortId)
   return keysetPage(db.selectFrom('cohort_sessions').selectAll().where('cohort_id', '=', cohortId), sorts, q, 'startsAt')
 }
 

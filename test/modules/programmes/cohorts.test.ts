@@ -134,7 +134,12 @@ t.test('cancelling a cohort cancels its enrolments in play, each with a transiti
       t.equal(row.outcome_reason, 'Trainer unavailable')
       t.equal(row.version, 2, 'a new version')
       t.match(trail, [{ from_status: was, to_status: 'cancelled', action: 'cohort-cancelled', actor: 'hr-admin', reason: 'Trainer unavailable' }])
-      t.match(events, [{ type: 'enrolment.cancelled', data: { id, cohortId: cohort.id, status: 'cancelled' } }])
+      t.match(events, [
+        {
+          type: 'enrolment.cancelled',
+          data: { id, cohortId: cohort.id, status: 'cancelled', transition: { fromStatus: was, toStatus: 'cancelled', action: 'cohort-cancelled', actor: 'hr-admin', reason: 'Trainer unavailable' } }
+        }
+      ])
     } else {
       t.same(trail, [], `${was}: no transition`)
       t.same(events, [], `${was}: no event`)
@@ -145,6 +150,37 @@ t.test('cancelling a cohort cancels its enrolments in play, each with a transiti
   t.match(cohortEvents.at(-1)!.data, { status: 'cancelled', previousStatus: 'running', reason: 'Trainer unavailable', enrolmentsCancelled: 5 })
   const audit = (await api.get(`/v1/audit-records?entityType=cohort&entityId=${cohort.id}&sort=id`)).json().data
   t.match(audit.at(-1), { action: 'cohort.cancelled', actor: 'hr-admin', before: { status: 'running' }, after: { status: 'cancelled' } })
+})
+
+t.test('a cancellation’s enrolment moves are written as every enrolment move is: history, audit, event', async (t) => {
+  const cohort = await api.cohort({ status: 'open', capacity: 2 })
+  const hr = await api.person()
+  // An administrator whose token acts for a person is recorded as that person, as in their own enrolment moves.
+  const asHr = { headers: { authorization: `Bearer ${api.ctx.token(['programmes:write'], { sub: 'hr-admin', personId: hr.id })}` } }
+  const [leaving, staying, waiting] = await Promise.all(['selected', 'selected', 'waitlisted'].map(async (status) => api.enrolment(cohort.id, (await api.personWithGrade(2)).person.id, status)))
+  await api.ctx.database.db.updateTable('enrolments').set({ waitlisted_at: new Date() }).where('id', '=', waiting.id).execute()
+
+  const withdrawn = await api.post(`/v1/enrolments/${leaving.id}/transitions`, { action: 'withdraw', reason: 'posted elsewhere' }, asHr)
+  t.equal(withdrawn.statusCode, 200, withdrawn.body)
+  t.equal((await api.enrolmentRow(waiting.id)).status, 'selected', 'the waitlisted took the freed place')
+  t.equal((await api.post(`/v1/cohorts/${cohort.id}/transitions`, { to: 'cancelled', reason: 'Venue closed' }, asHr)).statusCode, 200)
+
+  const [byRequest] = await api.eventsOf(leaving.id, 'enrolment.withdrawn')
+  const [byCancellation] = await api.eventsOf(staying.id, 'enrolment.cancelled')
+  t.same(Object.keys(byCancellation.data).sort(), Object.keys(byRequest.data).sort(), 'the same event payload as a move by request')
+  t.match(byRequest.data.transition, { action: 'withdraw', actor: `person:${hr.id}` })
+  t.match(byCancellation.data, {
+    id: staying.id,
+    status: 'cancelled',
+    outcomeReason: 'Venue closed',
+    version: 2,
+    transition: { fromStatus: 'selected', toStatus: 'cancelled', action: 'cohort-cancelled', actor: `person:${hr.id}`, reason: 'Venue closed' }
+  })
+  t.match((await api.eventsOf(waiting.id, 'enrolment.*')).map((e) => [e.type, e.data.transition.actor]), [['enrolment.selected', 'system:waitlist'], ['enrolment.cancelled', `person:${hr.id}`]])
+  const history = (await api.get(`/v1/enrolments/${staying.id}/transitions`)).json().data
+  t.match(history, [{ fromStatus: 'selected', toStatus: 'cancelled', action: 'cohort-cancelled', actor: `person:${hr.id}`, reason: 'Venue closed' }])
+  const audit = (await api.get(`/v1/audit-records?entityType=enrolment&entityId=${staying.id}&sort=id`)).json().data
+  t.match(audit, [{ action: 'enrolment.cancelled', actor: 'hr-admin', before: { status: 'selected', version: 1 }, after: { status: 'cancelled', version: 2 } }])
 })
 
 t.test('a transition honours If-Match and names a known status', async (t) => {
@@ -203,4 +239,28 @@ t.test('scopes: cohorts are read with programmes:read or programmes:nominate, ch
   expectProblem(t, await api.patch(`/v1/cohorts/${cohort.id}`, { venue: 'X' }, read), 403, 'forbidden')
   expectProblem(t, await api.post(`/v1/cohorts/${cohort.id}/transitions`, { to: 'open' }, read), 403, 'forbidden')
   t.equal((await api.post(`/v1/cohorts/${cohort.id}/transitions`, { to: 'open' }, { scopes: ['programmes:write'] })).statusCode, 200)
+})
+
+t.test('the contract names the resource of a path’s first segment {id}, as the people module does', async (t) => {
+  type Operation = { tags?: string[]; parameters?: Array<{ in: string; name: string }> }
+  const doc = api.ctx.app.swagger() as unknown as { paths: Record<string, Record<string, Operation>> }
+  const nested = Object.entries(doc.paths).filter(([path, operations]) => /^\/v1\/[a-z-]+\/\{/.test(path) && Object.values(operations).some((o) => o.tags?.includes('programmes')))
+  t.ok(nested.some(([path]) => path === '/v1/cohorts/{id}/enrolments'), 'nominations are under /v1/cohorts/{id}/enrolments')
+  t.ok(nested.some(([path]) => path === '/v1/people/{id}/enrolments'), 'a person’s enrolments are under /v1/people/{id}/enrolments')
+  for (const [path, operations] of nested) {
+    t.match(path, /^\/v1\/[a-z-]+\/\{id\}/, path)
+    for (const [method, operation] of Object.entries(operations)) {
+      t.ok(operation.parameters?.some((p) => p.in === 'path' && p.name === 'id'), `${method.toUpperCase()} ${path} declares {id}`)
+    }
+  }
+})
+
+t.test('one problem type for a change a cohort’s status rules out, whichever part of the module refuses it', async (t) => {
+  const kind = await api.get('/problems/cohort-status')
+  t.equal(kind.statusCode, 200)
+  t.match(kind.json().description, /cancelled cohort is final/)
+  t.match(kind.json().description, /selected or waitlisted for a completed or cancelled cohort/)
+  t.equal((await api.get('/problems/cohort-finished')).statusCode, 404, 'no second type for the same thing')
+  const titles = ((await api.get('/problems')).json().data as Array<{ title: string }>).map((p) => p.title)
+  t.equal(new Set(titles).size, titles.length, 'every kind of problem has a title of its own')
 })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { expectProblem } from '../../platform/expect-problem.js'
-import { buildEnrolmentsApp, HR, READER, type Enrolment } from './enrolment-factories.js'
+import { buildEnrolmentsApp, HR, READER, unique, type Enrolment } from './enrolment-factories.js'
 
 const api = await buildEnrolmentsApp()
 t.teardown(() => api.close())
@@ -59,6 +59,68 @@ t.test('the waitlist is kept in order, and a withdrawal promotes the first waitl
   })
 })
 
+t.test('raising a cohort’s capacity promotes from the waitlist into the new places', async (t) => {
+  const cohort = await api.openCohort({}, { capacity: 2 })
+  await api.enrol(cohort, 'selected')
+  await api.enrol(cohort, 'selected')
+  const first = await api.enrol(cohort, 'waitlisted')
+  const second = await api.enrol(cohort, 'waitlisted')
+
+  const mark = (await api.trailMark()).events
+  const res = await api.patch(`/v1/cohorts/${cohort.id}`, { capacity: 3 }, { ...HR, headers: { 'if-match': `"${cohort.version}"` } })
+  t.equal(res.statusCode, 200, res.body)
+  t.match(res.json(), { capacity: 3, version: cohort.version + 1 })
+  t.equal(await statusOf(first.id), 'selected', 'the first waitlisted takes the new place')
+  t.equal(await statusOf(second.id), 'waitlisted', 'the second still waits')
+  t.equal(await placesTaken(cohort.id), 3)
+  t.same((await api.all<Enrolment>(`/v1/cohorts/${cohort.id}/enrolments?sort=waitlistPosition`, READER)).map((e) => [e.id, e.waitlistPosition]), [[second.id, 1]])
+  t.match((await api.history(first.id)).at(-1), {
+    fromStatus: 'waitlisted',
+    toStatus: 'selected',
+    action: 'select',
+    actor: 'system:waitlist',
+    reason: /capacity rose from 2 to 3/
+  })
+  const events = await api.events('cohort.*,enrolment.*', mark)
+  t.same(events.map((e) => [e.type, e.entityId]), [['cohort.updated', cohort.id], ['enrolment.selected', first.id]], 'the cohort change, then the promotion as its own event')
+  t.match(events[1].data, { id: first.id, status: 'selected', waitlistPosition: null, transition: { fromStatus: 'waitlisted', toStatus: 'selected', actor: 'system:waitlist' } })
+
+  t.test('a change that adds no place promotes nobody', async (t) => {
+    t.equal((await api.patch(`/v1/cohorts/${cohort.id}`, { venue: 'Hendon', capacity: 3 }, HR)).statusCode, 200)
+    t.equal(await statusOf(second.id), 'waitlisted')
+  })
+
+  t.test('more new places than people waiting: everyone waiting is promoted, the rest stay free', async (t) => {
+    t.equal((await api.patch(`/v1/cohorts/${cohort.id}`, { capacity: 6 }, HR)).statusCode, 200)
+    t.equal(await statusOf(second.id), 'selected')
+    t.equal(await placesTaken(cohort.id), 4)
+  })
+})
+
+t.test('raising capacity by import promotes from the waitlist too', async (t) => {
+  const cohort = await api.openCohort({}, { capacity: 1, externalId: unique('C') })
+  await api.enrol(cohort, 'selected')
+  const waiting = await api.enrol(cohort, 'waitlisted')
+  const row = { externalId: cohort.externalId, programmeCode: cohort.programme.code, startsOn: cohort.startsOn, endsOn: cohort.endsOn, capacity: 2 }
+  const res = await api.import('cohorts', JSON.stringify([row]), 'application/json', '', HR)
+  t.equal(res.statusCode, 200, res.body)
+  t.match(res.json().counts, { updated: 1 })
+  t.equal(await statusOf(waiting.id), 'selected')
+  t.match((await api.history(waiting.id)).at(-1), { actor: 'system:waitlist', reason: /capacity rose from 1 to 2/ })
+})
+
+t.test('a capacity raise racing a withdrawal fills exactly the places there are', async (t) => {
+  for (let round = 0; round < 3; round++) {
+    const cohort = await api.openCohort({}, { capacity: 2 })
+    const selected = [await api.enrol(cohort, 'selected'), await api.enrol(cohort, 'selected')]
+    const waiting = [await api.enrol(cohort, 'waitlisted'), await api.enrol(cohort, 'waitlisted'), await api.enrol(cohort, 'waitlisted')]
+    const results = await Promise.all([api.patch(`/v1/cohorts/${cohort.id}`, { capacity: 3 }, HR), api.transition(selected[0].id, 'withdraw', 'leaving', HR)])
+    t.same(results.map((r) => r.statusCode), [200, 200], `round ${round}: both succeed`)
+    t.equal(await placesTaken(cohort.id), 3, 'the new capacity is full, not exceeded')
+    t.same(await Promise.all(waiting.map((w) => statusOf(w.id))), ['selected', 'selected', 'waitlisted'], 'the first two waitlisted were promoted, in order')
+  }
+})
+
 t.test('a waitlisted enrolment may be selected by HR when a place is free', async (t) => {
   const cohort = await api.openCohort({}, { capacity: 1 })
   const waiting = await api.enrol(cohort, 'waitlisted')
@@ -113,8 +175,10 @@ t.test('nobody is selected or waitlisted for a finished cohort, and nobody is pr
   const approved = await api.enrol(cohort, 'approved')
   for (const to of ['closed', 'running', 'completed'] as const) await api.moveCohort(cohort.id, to)
 
-  expectProblem(t, await api.transition(approved.id, 'select'), 409, 'cohort-finished')
-  expectProblem(t, await api.transition(approved.id, 'waitlist'), 409, 'cohort-finished')
+  expectProblem(t, await api.transition(approved.id, 'select'), 409, 'cohort-status')
+  expectProblem(t, await api.transition(approved.id, 'waitlist'), 409, 'cohort-status')
   t.equal((await api.transition(holder.id, 'withdraw', 'never came')).json().status, 'withdrawn')
   t.equal(await statusOf(waiting.id), 'waitlisted', 'no promotion into a completed cohort')
+  t.equal((await api.patch(`/v1/cohorts/${cohort.id}`, { capacity: 5 }, HR)).statusCode, 200)
+  t.equal(await statusOf(waiting.id), 'waitlisted', 'nor when its capacity is raised')
 })

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import t from 'tap'
 import { recomputeAttendance } from '../../../src/modules/programmes/attendance.js'
 import { expectProblem } from '../../platform/expect-problem.js'
@@ -222,3 +223,34 @@ t.test('scopes: the register is read with programmes:read and written with progr
   t.equal((await api.get(`/v1/cohorts/${cohort.id}/sessions`, { scopes: ['programmes:nominate'] })).statusCode, 200, 'the agenda is public to nominators')
   expectProblem(t, await api.post(`/v1/cohorts/${cohort.id}/sessions`, { title: 'T', startsAt: '2030-06-10T15:00:00Z', endsAt: '2030-06-10T15:30:00Z' }, { scopes: ['programmes:read'] }), 403, 'forbidden')
 })
+
+t.test(
+  'a register and an evaluation on the same cohort at once do not deadlock',
+  { skip: process.env.DATABASE_URL ? false : 'needs PostgreSQL: PGlite runs one transaction at a time' },
+  async (t) => {
+    const { cohort, agenda, enrolments } = await day(1, 1, 'attended')
+    const [enrolment] = enrolments
+    const db = api.ctx.database.db
+    let locked!: () => void
+    let release!: () => void
+    const enrolmentLocked = new Promise<void>((resolve) => (locked = resolve))
+    const released = new Promise<void>((resolve) => (release = resolve))
+    // An evaluation's transaction as createEvaluation runs it: its enrolment locked first, then the
+    // evaluation inserted, whose foreign key on the cohort needs a key-share lock on the cohort row.
+    const evaluation = db.transaction().execute(async (trx) => {
+      await trx.selectFrom('enrolments').select('id').where('id', '=', enrolment).forNoKeyUpdate().execute()
+      locked()
+      await released
+      await trx.insertInto('evaluations').values({ enrolment_id: enrolment, cohort_id: cohort.id, relevance: 4, trainer: 4, length: 3, confidence_to_apply: 4 }).execute()
+    })
+    await enrolmentLocked
+    // The register locks the cohort, then waits for the enrolment to compute its attendance.
+    const registered = register(cohort, agenda[0], [{ enrolmentId: enrolment, present: true }])
+    const waiting = sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`
+    for (let i = 0; i < 300 && (await waiting.execute(db)).rows[0].n === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    release()
+    const [res] = await Promise.all([registered, evaluation])
+    t.equal(res.statusCode, 200, 'the register is recorded')
+    t.equal(await attendanceOf(enrolment), 'full')
+  }
+)
