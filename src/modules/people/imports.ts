@@ -1,7 +1,7 @@
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
-import type { Trx } from '../../platform/changes.js'
 import { DeferredReferences, type Deferral } from '../../platform/bulk/deferred-references.js'
+import { failed, idsByExternalId, sameValues } from '../../platform/bulk/rows.js'
 import type { ImportContext, ImportRow, ImportSpec, RowFailure, RowResult } from '../../platform/bulk/spec.js'
 import type { FieldError } from '../../platform/problems.js'
 import { toGrade } from './grades.repository.js'
@@ -11,21 +11,6 @@ import { GradeImportRow, OrgUnitImportRow, PersonImportRow } from './schemas.js'
 import { PEOPLE_READ, PEOPLE_WRITE } from './scopes.js'
 import type { OrgUnitKind, StaffType } from './tables.js'
 
-type ExternalTable = 'org_units' | 'people' | 'grades'
-
-async function idsByExternalId(trx: Trx, table: ExternalTable, externalIds: Array<string | null | undefined>): Promise<Map<string, string>> {
-  const wanted = [...new Set(externalIds.filter((x): x is string => !!x))]
-  if (wanted.length === 0) return new Map()
-  const rows = await trx.selectFrom(table).select(['id', 'external_id']).where('external_id', 'in', wanted).execute()
-  return new Map(rows.map((r) => [r.external_id as string, r.id]))
-}
-
-/** True when every field of `desired` already has that value in `current`. */
-function sameAs(current: Record<string, unknown>, desired: Record<string, unknown>): boolean {
-  return Object.entries(desired).every(([k, v]) => (current[k] ?? null) === (v ?? null))
-}
-
-const failed = (errors: FieldError[]): RowResult => ({ outcome: 'failed', errors })
 const missingRef = (pointer: string, what: string, value: string): FieldError => ({ in: 'row', pointer, detail: `no ${what} with externalId ${value}` })
 
 // ---- Grades --------------------------------------------------------------------------------------
@@ -48,7 +33,7 @@ export const gradeImport: ImportSpec<GradeRowIn> = {
     for (const { row } of batch) {
       const desired = { code: row.code, name: row.name, staff_type: row.staffType as StaffType, level: row.level }
       const current = existing.get(row.externalId)
-      if (current && sameAs(current, desired)) {
+      if (current && sameValues(current, desired)) {
         results.push({ outcome: 'unchanged' })
       } else if (current) {
         const updated = await trx.updateTable('grades').set({ ...desired, version: current.version + 1, updated_at: new Date() }).where('id', '=', current.id).returningAll().executeTakeFirstOrThrow()
@@ -143,7 +128,7 @@ async function upsertSelfReferencing<Row extends { externalId: string }, Current
     const current = existing.get(row.externalId) as (Current & Record<string, unknown>) | undefined
     const pointerValue = parked ? (current?.[spec.column] ?? null) : (targetId ?? null)
     const desired = { ...values, [spec.column]: pointerValue }
-    if (current && !parked && sameAs(current, desired)) {
+    if (current && !parked && sameValues(current, desired)) {
       results.push({ outcome: 'unchanged' })
       continue
     }

@@ -1,23 +1,15 @@
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
-import type { Trx } from '../../platform/changes.js'
+import { failed, idsByExternalId, rowError, sameValues } from '../../platform/bulk/rows.js'
 import type { ImportContext, ImportSpec, RowResult } from '../../platform/bulk/spec.js'
 import { Problem, type FieldError } from '../../platform/problems.js'
 import type { Caller } from './enrolments.access.js'
 import { findEnrolment, toEnrolment } from './enrolments.repository.js'
 import { EnrolmentImportRow } from './enrolments.schemas.js'
 import { nominate } from './enrolments.service.js'
-import { failed, rowError, sameValues } from './programmes.imports.js'
 import { PROGRAMMES_READ, PROGRAMMES_WRITE } from './scopes.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-export async function idsByExternalId(trx: Trx, table: 'cohorts' | 'people', externalIds: Array<string | null | undefined>): Promise<Map<string, string>> {
-  const wanted = [...new Set(externalIds.filter((x): x is string => !!x))]
-  if (wanted.length === 0) return new Map()
-  const rows = await trx.selectFrom(table).select(['id', 'external_id']).where('external_id', 'in', wanted).execute()
-  return new Map(rows.map((r) => [r.external_id as string, r.id]))
-}
 
 /** An import is HR work: it nominates as the importing principal, with HR's rights (the import needs programmes:write). */
 const importer = (context: ImportContext): Caller => ({

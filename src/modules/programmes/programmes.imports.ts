@@ -1,5 +1,6 @@
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
+import { failed, joinList, listCell, sameValues } from '../../platform/bulk/rows.js'
 import type { ImportSpec, RowResult } from '../../platform/bulk/spec.js'
 import { Problem, type FieldError } from '../../platform/problems.js'
 import type { StaffType } from '../people/tables.js'
@@ -8,24 +9,6 @@ import { ProgrammeImportRow } from './programmes.schemas.js'
 import { PROGRAMMES_READ, PROGRAMMES_WRITE } from './scopes.js'
 import type { ProgrammeKind, ProgrammeStatus, TargetGroup } from './tables.js'
 import { allowedMoves } from './transitions.js'
-
-/** A list column's value: a JSON array, or a CSV cell with the items separated by `|`. */
-export function listCell(value: string | string[] | null | undefined): string[] {
-  if (value === null || value === undefined) return []
-  const items = Array.isArray(value) ? value : value.split('|')
-  return items.map((s) => s.trim()).filter((s) => s !== '')
-}
-
-/** Lists leave as one `|`-separated cell, so an export imports back as it is, in CSV and in JSON. */
-export const joinList = (items: readonly string[]) => (items.length ? items.join('|') : null)
-
-/** True when every column of `desired` already holds that value (arrays and numbers compared by value). */
-export function sameValues(current: Record<string, unknown>, desired: Record<string, unknown>): boolean {
-  return Object.entries(desired).every(([k, v]) => JSON.stringify(current[k] ?? null) === JSON.stringify(v ?? null))
-}
-
-export const failed = (errors: FieldError[]): RowResult => ({ outcome: 'failed', errors })
-export const rowError = (pointer: string, detail: string): FieldError => ({ in: 'row', pointer, detail })
 
 /** A refusal this module raises while writing a row, as the row's errors (pointing at `pointer`). */
 export function rowErrorsOf(error: unknown, pointer: string): FieldError[] | undefined {

@@ -6,10 +6,9 @@ import type { ImportSpec, RowResult } from '../../platform/bulk/spec.js'
 import type { FieldError } from '../../platform/problems.js'
 import { ATTENDING_STATUSES, recomputeAttendance, recordRegister, registerBrief } from './attendance.js'
 import { lockCohorts } from './cohorts.repository.js'
-import { idsByExternalId } from './enrolments.imports.js'
 import { ENDED_STATUSES } from './enrolments.repository.js'
 import { SessionAttendanceImportRow } from './enrolments.schemas.js'
-import { failed, rowError } from './programmes.imports.js'
+import { failed, idsByExternalId, rowError } from '../../platform/bulk/rows.js'
 import { PROGRAMMES_READ, PROGRAMMES_WRITE } from './scopes.js'
 
 const iso = (value: Date | string) => new Date(value).toISOString()
