@@ -18,8 +18,13 @@ import { openapiPlugin } from './platform/openapi.js'
 import { problemTypeRoutes, problemTypeSchemas } from './platform/problem-types.js'
 import { Problem, problemsPlugin } from './platform/problems.js'
 import { commonSchemas } from './platform/schemas.js'
+import { assessmentsModule } from './modules/assessments/routes.js'
+import { developmentPlansModule } from './modules/development-plans/routes.js'
+import { feedbackModule } from './modules/feedback/routes.js'
+import { learningLogsModule } from './modules/learning-logs/routes.js'
 import { peopleModule } from './modules/people/routes.js'
 import { programmesModule } from './modules/programmes/routes.js'
+import { recommendationsModule } from './modules/recommendations/routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -129,6 +134,11 @@ export async function buildApp(deps: AppDependencies) {
       await v1.register(importJobRoutes)
       await v1.register(peopleModule)
       await v1.register(programmesModule)
+      await v1.register(assessmentsModule)
+      await v1.register(feedbackModule)
+      await v1.register(developmentPlansModule)
+      await v1.register(recommendationsModule)
+      await v1.register(learningLogsModule)
     },
     { prefix: '/v1' }
   )

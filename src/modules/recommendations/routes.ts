@@ -1,0 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+
+/** The recommendations module. */
+export const recommendationsModule: FastifyPluginAsyncTypebox = async () => {}

@@ -1,0 +1,3 @@
+/** Tables of the recommendations module (filled in by its migration). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RecommendationsTables {}
