@@ -26,6 +26,12 @@ import { GRADES, gradeExternalId } from './demo/organisation.js'
 import { planPeople, type PersonPlan } from './demo/people.js'
 import { demoProgrammes, type ProgrammeRow } from './demo/programmes.js'
 import { createRandom } from './demo/random.js'
+// demo step imports (one line per later module):
+// import: assessments
+// import: feedback
+// import: recommendations
+// import: learning-logs
+// import: development-plans
 import { planStructure, type OrgUnitPlan } from './demo/structure.js'
 
 export const DEFAULT_PEOPLE = 3000
@@ -64,7 +70,27 @@ export interface SeedDemoResult {
   timings: { people: number; programmes: number }
   /** The organisation and programmes as planned, for summaries and tests. */
   plan: DemoPlan
+  /** What each later module's demo step wrote, by module, as printed summary lines. */
+  modules: Record<string, string[]>
 }
+
+/**
+ * A later module's demo step: runs after people and programmes (and the steps before it), writes
+ * through the module's own rules, changes nothing when run again, and returns its summary lines.
+ */
+export interface DemoStep {
+  module: string
+  run(db: Db, plan: DemoPlan, context: { actor: Actor; seed: number; log: (line: string) => void }): Promise<string[]>
+}
+
+/** In dependency order. */
+const DEMO_STEPS: DemoStep[] = [
+  // step: assessments
+  // step: feedback
+  // step: recommendations
+  // step: learning-logs
+  // step: development-plans
+]
 
 /** Builds the whole organisation in memory; pure, so tests can compare two plans without a database. */
 export function planDemo(people = DEFAULT_PEOPLE, seed = DEFAULT_SEED): DemoPlan {
@@ -128,10 +154,17 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<S
   const cohorts = await writeCohorts(db, plan.cohorts, actor, log)
   const enrolmentStatuses = await statusesOf(db, plan.cohorts)
   const finished = performance.now()
+  const modules: Record<string, string[]> = {}
+  for (const step of DEMO_STEPS) {
+    const began = performance.now()
+    modules[step.module] = await step.run(db, plan, { actor, seed, log })
+    modules[step.module].push(`time ${((performance.now() - began) / 1000).toFixed(1)} s`)
+  }
   return {
     grades, orgUnits, people, diversity, programmes, cohorts, enrolmentStatuses,
     timings: { people: (peopleDone - started) / 1000, programmes: (finished - peopleDone) / 1000 },
-    plan
+    plan,
+    modules
   }
 }
 
@@ -172,7 +205,8 @@ export function summarise(result: SeedDemoResult, seconds: number): string {
     `  staff types       ${kinds}`,
     `  grades held       ${count((p) => p.grade)}`,
     `  status            ${count((p) => p.row.status)}`,
-    ...summariseProgrammes(result)
+    ...summariseProgrammes(result),
+    ...Object.entries(result.modules).flatMap(([module, lines]) => [`  ${module}`, ...lines.map((line) => `    ${line}`)])
   ].join('\n')
 }
 
