@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import { AjvCompiler } from '@fastify/ajv-compiler'
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -16,7 +17,8 @@ import { healthRoutes, healthSchemas } from './platform/health/routes.js'
 import { idempotencyPlugin } from './platform/idempotency.js'
 import { openapiPlugin } from './platform/openapi.js'
 import { problemTypeRoutes, problemTypeSchemas } from './platform/problem-types.js'
-import { Problem, problemsPlugin } from './platform/problems.js'
+import { sharedRateLimitStore, type SharedStoreHandle } from './platform/rate-limit-store.js'
+import { frameworkError, Problem, problemsPlugin } from './platform/problems.js'
 import { commonSchemas } from './platform/schemas.js'
 import { assessmentsModule } from './modules/assessments/routes.js'
 import { developmentPlansModule } from './modules/development-plans/routes.js'
@@ -33,6 +35,8 @@ declare module 'fastify' {
     config: Config
     /** False while the database holds a schema this build does not know (or migrations are pending). */
     schemaCurrent: boolean
+    /** The rate-limit counters shared with other replicas (PostgreSQL), or null when counted in memory. */
+    sharedRateLimits: SharedStoreHandle | null
   }
 }
 
@@ -58,7 +62,72 @@ function validatorPerPart(externalSchemas: unknown, options: { customOptions?: R
   const build = ajvPool as unknown as (schemas: unknown, opts: unknown) => (route: { httpPart?: string }) => unknown
   const coercing = build(externalSchemas, options)
   const exact = build(externalSchemas, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } })
-  return (route: { httpPart?: string }) => (route.httpPart === 'body' ? exact(route) : coercing(route))
+  return (route: { httpPart?: string }) =>
+    lazily(() => (route.httpPart === 'body' ? (exact(route) as CompiledFunction) : finiteNumbersOnly(coercing(route) as CompiledFunction)))
+}
+
+type FormatDefinition = { validate: (value: string) => boolean; compare?: (a: string, b: string) => number | undefined }
+
+/**
+ * RFC 3339 allows the year 0000, PostgreSQL has none: such a date reached the database and came
+ * back as a 422 that the list endpoints filtering by date do not document. A date or date-time is
+ * valid from the year 0001, so the year 0000 is a 400 at its pointer, before anything is read or written.
+ */
+function datesFromYearOne(ajv: { formats: Record<string, unknown>; addFormat(name: string, format: FormatDefinition): unknown }) {
+  for (const name of ['date', 'date-time']) {
+    const format = ajv.formats[name] as FormatDefinition
+    ajv.addFormat(name, { ...format, validate: (value: string) => !value.startsWith('0000') && format.validate(value) })
+  }
+}
+
+type SchemaError = { instancePath: string; schemaPath: string; keyword: string; params: Record<string, unknown>; message: string }
+
+/**
+ * ajv coerces text such as "1e309", "Infinity" or 400 nines to ±Infinity and then skips
+ * `minimum`/`maximum`, which apply to finite numbers only: a bounded query parameter would reach
+ * the handler as Infinity (and fail there as a 500). No parameter takes a non-finite number, so
+ * after coercion one is a validation error like any other.
+ */
+function finiteNumbersOnly(validate: CompiledFunction): CompiledFunction {
+  let errors: unknown = null
+  const run = ((data: unknown) => {
+    const valid = validate(data)
+    const infinite = nonFinite(data, '')
+    errors = infinite.length ? [...((validate.errors as SchemaError[] | null | undefined) ?? []), ...infinite] : validate.errors
+    return valid && infinite.length === 0
+  }) as CompiledFunction
+  Object.defineProperty(run, 'errors', { get: () => errors })
+  return run
+}
+
+function nonFinite(value: unknown, path: string): SchemaError[] {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? [] : [{ instancePath: path, schemaPath: '#/type', keyword: 'type', params: { type: 'number' }, message: 'must be a finite number' }]
+  }
+  if (typeof value !== 'object' || value === null) return []
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value)
+  return entries.flatMap(([key, v]) => nonFinite(v, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`))
+}
+
+type CompiledFunction = ((data: unknown) => unknown) & { errors?: unknown }
+
+/**
+ * Validators and serializers are compiled when a route first uses them, not at start: compiling
+ * every route's schemas (each response status of each operation) took most of the start-up
+ * time, and a process serves few of its routes in its first seconds.
+ */
+function lazily(compile: () => CompiledFunction): CompiledFunction {
+  let compiled: CompiledFunction | undefined
+  const run = ((data: unknown) => (compiled ??= compile())(data)) as CompiledFunction
+  // fastify reads a failed validation's `errors` off the function it called.
+  Object.defineProperty(run, 'errors', { get: () => compiled?.errors })
+  return run
+}
+
+const serializerPool = SerializerSelector()
+function lazySerializers(externalSchemas: unknown, options: unknown) {
+  const build = (serializerPool as unknown as (schemas: unknown, opts: unknown) => (route: unknown) => CompiledFunction)(externalSchemas, options)
+  return (route: unknown) => lazily(() => build(route))
 }
 
 export async function buildApp(deps: AppDependencies) {
@@ -70,10 +139,14 @@ export async function buildApp(deps: AppDependencies) {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
-    schemaController: { compilersFactory: { buildValidator: validatorPerPart as never } },
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true }, onCreate: datesFromYearOne },
+    schemaController: { compilersFactory: { buildValidator: validatorPerPart as never, buildSerializer: lazySerializers as never } },
     routerOptions: { ignoreTrailingSlash: true },
-    return503OnClosing: true
+    // Behind a proxy (docker-compose.yml), the caller's address comes from X-Forwarded-For.
+    trustProxy: config.trustProxy as unknown as boolean, // a hop count is valid at run time (proxy-addr)
+    // Draining requests get a 503 problem from problemsPlugin instead of fastify's plain JSON.
+    return503OnClosing: false,
+    frameworkErrors: frameworkError
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('db', database.db)
@@ -110,7 +183,13 @@ export async function buildApp(deps: AppDependencies) {
   for (const schema of [...commonSchemas, ...authSchemas, ...auditSchemas, ...eventSchemas, ...healthSchemas, ...problemTypeSchemas]) app.addSchema(schema)
   await app.register(openapiPlugin, { version: API_VERSION })
   await app.register(authPlugin, { jwt: config.jwt, db: database.db })
+  // On PostgreSQL the counters are shared by every replica (see rate-limit-store.ts); the
+  // embedded database is one process, so its counters stay in memory.
+  const sharedLimits = database.kind === 'postgres' && config.rateLimitStore === 'database' ? sharedRateLimitStore(database.db, app.log) : undefined
+  app.decorate('sharedRateLimits', sharedLimits ?? null)
+  if (sharedLimits) app.addHook('onClose', async () => sharedLimits.close())
   await app.register(rateLimit, {
+    ...(sharedLimits ? { store: sharedLimits.Store as never } : {}),
     global: true,
     hook: 'preHandler',
     max: config.rateLimitPerMinute,

@@ -28,6 +28,17 @@ export interface Config {
   logLevel: string
   /** Requests per minute per client (or per address before authentication). */
   rateLimitPerMinute: number
+  /**
+   * Where rate-limit counters live on PostgreSQL: `database` (shared by every replica, the
+   * default) or `memory` (per process: only for a single replica). PGlite always counts in memory.
+   */
+  rateLimitStore: 'database' | 'memory'
+  /** Connections in this process's PostgreSQL pool (each replica has its own pool). */
+  databasePoolSize: number
+  /** Proxies to trust for the caller's address (fastify `trustProxy`): hops, or addresses/CIDRs; false when unset. */
+  trustProxy: boolean | number | string
+  /** Requests per minute per address to each 360° rater-token endpoint (brute force of tokens). */
+  raterRateLimitPerMinute: number
   /** Largest JSON body accepted by ordinary endpoints, in bytes. */
   bodyLimit: number
   /** Largest file accepted by an import endpoint, in bytes. */
@@ -108,6 +119,12 @@ function jwtConfig(env: Env, dataDir: string, embedded: boolean): JwtConfig {
   return { verifyKey: secret, signKey: secret, algorithms: algs, issuer, audience, generatedSecret: generated }
 }
 
+function rateLimitStore(env: Env): 'database' | 'memory' {
+  const value = env.RATE_LIMIT_STORE || 'database'
+  if (value !== 'database' && value !== 'memory') throw new ConfigError(`RATE_LIMIT_STORE must be database or memory, got "${value}"`)
+  return value
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -125,6 +142,10 @@ export function loadConfig(env: Env = process.env): Config {
     jwt: jwtConfig(env, dataDir, !databaseUrl),
     logLevel,
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
+    rateLimitStore: rateLimitStore(env),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    trustProxy: !env.TRUST_PROXY || env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY === 'true' ? true : /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY,
+    raterRateLimitPerMinute: integer(env, 'RATER_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
     bodyLimit: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     importBodyLimit: integer(env, 'IMPORT_BODY_LIMIT_BYTES', 200 * 1_048_576, 1024, 2048 * 1_048_576),
     importJobThreshold: integer(env, 'IMPORT_JOB_THRESHOLD_BYTES', 1_048_576, 0, 2048 * 1_048_576),

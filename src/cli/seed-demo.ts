@@ -27,11 +27,11 @@ import { planPeople, type PersonPlan } from './demo/people.js'
 import { demoProgrammes, type ProgrammeRow } from './demo/programmes.js'
 import { createRandom } from './demo/random.js'
 // demo step imports (one line per later module):
-// import: assessments
-// import: feedback
-// import: recommendations
-// import: learning-logs
-// import: development-plans
+import { assessmentsDemo } from './demo/assessments.js'
+import { feedbackDemo } from './demo/feedback.js'
+import { recommendationsDemo } from './demo/recommendations.js'
+import { learningLogsDemo } from './demo/learning-logs.js'
+import { developmentPlansDemo } from './demo/development-plans.js'
 import { planStructure, type OrgUnitPlan } from './demo/structure.js'
 
 export const DEFAULT_PEOPLE = 3000
@@ -85,11 +85,11 @@ export interface DemoStep {
 
 /** In dependency order. */
 const DEMO_STEPS: DemoStep[] = [
-  // step: assessments
-  // step: feedback
-  // step: recommendations
-  // step: learning-logs
-  // step: development-plans
+  assessmentsDemo,
+  feedbackDemo,
+  recommendationsDemo,
+  learningLogsDemo,
+  developmentPlansDemo
 ]
 
 /** Builds the whole organisation in memory; pure, so tests can compare two plans without a database. */
@@ -152,7 +152,6 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<S
   const programmes = await importAll(db, programmeImport, plan.programmes, actor)
   log(`cohorts: ${plan.cohorts.length}, with ${plan.cohorts.reduce((n, c) => n + c.enrolments.length, 0)} enrolments`)
   const cohorts = await writeCohorts(db, plan.cohorts, actor, log)
-  const enrolmentStatuses = await statusesOf(db, plan.cohorts)
   const finished = performance.now()
   const modules: Record<string, string[]> = {}
   for (const step of DEMO_STEPS) {
@@ -160,6 +159,8 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<S
     modules[step.module] = await step.run(db, plan, { actor, seed, log })
     modules[step.module].push(`time ${((performance.now() - began) / 1000).toFixed(1)} s`)
   }
+  // After every step: development plans enrol people too.
+  const enrolmentStatuses = await statusesOf(db, plan.cohorts)
   return {
     grades, orgUnits, people, diversity, programmes, cohorts, enrolmentStatuses,
     timings: { people: (peopleDone - started) / 1000, programmes: (finished - peopleDone) / 1000 },

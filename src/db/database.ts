@@ -32,7 +32,7 @@ export interface DatabaseOptions {
 }
 
 export function databaseOptions(config: Config): DatabaseOptions {
-  return config.databaseUrl ? { databaseUrl: config.databaseUrl } : { pgliteDir: join(config.dataDir, 'pgdata') }
+  return config.databaseUrl ? { databaseUrl: config.databaseUrl, maxConnections: config.databasePoolSize } : { pgliteDir: join(config.dataDir, 'pgdata') }
 }
 
 export async function createPGlite(dir: string) {
@@ -44,6 +44,11 @@ export async function createPGlite(dir: string) {
 export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 })
+    // A restart or failover of the database ends every connection with an 'error' event; unheard,
+    // node-postgres rethrows it and the process dies. The query that was using the connection
+    // fails on its own (a 503), and the pool drops the broken client, so listening is enough.
+    pool.on('error', () => {})
+    pool.on('connect', (client) => client.on('error', () => {}))
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { db, kind: 'postgres', close: () => db.destroy() }
   }

@@ -2,12 +2,27 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { problemResponseFor } from './schemas.js'
 import { knownScopes } from './scopes.js'
+
+const BODY_METHODS = ['POST', 'PUT', 'PATCH']
 
 export const API_TITLE = 'Pathway API'
 
 /** OpenAPI 3.1 from the route schemas; every `$id` schema becomes a named component. */
 export const openapiPlugin = fp(async function openapi(app: FastifyInstance, options: { version: string }) {
+  // Refusals the platform gives on any operation, documented on each so the contract lists every
+  // status a caller can see: any operation may be unavailable (database down, shutting down: 503)
+  // or fail unexpectedly (500); any body may be too large (413) or of a type it does not take (415).
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined
+    if (!schema?.response || schema.hide) return
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    const statuses = [500, 503, ...(methods.some((m) => BODY_METHODS.includes(m)) ? [413, 415] : [])]
+    // Idempotency-Key on a POST may meet the same key in flight (409) or used for another body (422).
+    if (methods.includes('POST') && (route.config as { idempotent?: boolean } | undefined)?.idempotent !== false) statuses.push(409, 422)
+    for (const status of statuses) schema.response[status] ??= problemResponseFor(status)
+  })
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -47,6 +62,13 @@ export const openapiPlugin = fp(async function openapi(app: FastifyInstance, opt
                 }
               }
             }
+          },
+          raterToken: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Rater-Token',
+            description:
+              'The single-use token of one 360° rater invitation, given to the rater by the HR or mail system. Only the questionnaire operations accept it; they take no bearer token.'
           }
         }
       }

@@ -141,6 +141,10 @@ export function problemFromDatabase(error: unknown): Problem | undefined {
       return new Problem(422, 'unprocessable', known ?? 'a value is not allowed for this field')
     case '22P02':
       return new Problem(400, 'validation', 'a value has the wrong format')
+    case '22021':
+    case '22P05':
+      // A NUL character (\u0000) or one the database's encoding cannot hold: valid JSON, not storable text.
+      return new Problem(422, 'unprocessable', known ?? 'a value holds a character that cannot be stored (such as NUL, \\u0000)')
     case '40001':
     case '40P01':
       return new Problem(409, 'conflict', 'the change collided with a concurrent one; retry', { headers: { 'retry-after': '1' } })
@@ -249,7 +253,26 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     .send(problem.body(request.url))
 }
 
+/**
+ * The router's own refusals (a path segment over the router's length limit, a malformed percent
+ * escape) happen before any route or hook: as problems, like everything else, not fastify's JSON.
+ */
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id)
+  const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is malformed'
+  return sendProblem(request, reply, new Problem(400, 'validation', detail, { errors: [{ in: 'params', pointer: '', detail }] }))
+}
+
 export const problemsPlugin = fp(async function problems(app: FastifyInstance) {
+  // While the server drains for shutdown, requests still arriving on open keep-alive connections
+  // are refused as a problem (fastify's own 503 is not one), so callers retry elsewhere.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onRequest', async () => {
+    if (closing) throw new Problem(503, 'service-unavailable', 'the server is shutting down; retry', { headers: { 'retry-after': '1', connection: 'close' } })
+  })
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error)
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed')

@@ -72,8 +72,12 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Breaks a rule',
   429: 'Rate limited',
-  503: 'Not ready'
+  500: 'An unexpected fault (a bug); the request id in the log identifies it',
+  503: 'The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds'
 }
+
+/** The documented response for an error status: a problem document. */
+export const problemResponseFor = (status: number) => problemResponse(ERROR_DESCRIPTIONS[status] ?? 'Error')
 
 /** The error responses an operation documents; every authenticated operation can give 400/401/403/429. */
 export function errors(...statuses: number[]) {

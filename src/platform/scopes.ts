@@ -30,3 +30,11 @@ export function requireScopes(...needed: string[]): Array<Record<string, string[
 export function signedIn(): Array<Record<string, string[]>> {
   return [{ oauth2: [] }]
 }
+
+/**
+ * Reached with a 360° rater's invitation token (header `X-Rater-Token`) and no JWT; the handler
+ * verifies the token (see the auth plugin).
+ */
+export function raterToken(): Array<Record<string, string[]>> {
+  return [{ raterToken: [] }]
+}

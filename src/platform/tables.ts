@@ -73,6 +73,15 @@ export interface ImportJobsTable {
   created_at: Timestamp
   started_at: Timestamp | null
   finished_at: Timestamp | null
+  /** The process running the job (one API replica), and when it last said it was alive. */
+  owner: string | null
+  heartbeat_at: Timestamp | null
+}
+
+export interface RateLimitCountersTable {
+  key: string
+  window_start: Timestamp
+  count: number
 }
 
 export interface PlatformTables {
@@ -82,4 +91,5 @@ export interface PlatformTables {
   event_counter: EventCounterTable
   events: EventsTable
   import_jobs: ImportJobsTable
+  rate_limit_counters: RateLimitCountersTable
 }

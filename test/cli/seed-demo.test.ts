@@ -1,14 +1,24 @@
 import { sql } from 'kysely'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { Db } from '../../src/db/database.js'
 import { planDemo, seedDemo, type SeedDemoResult } from '../../src/cli/seed-demo.js'
 import type { CohortPlan } from '../../src/cli/demo/enrolments.js'
 import { demoProgrammes } from '../../src/cli/demo/programmes.js'
 import { ENROLMENT_STATUSES } from '../../src/modules/programmes/reports.schemas.js'
 import { buildTestApp } from '../helpers/app.js'
+import { assessmentsBeforeAgain, checkAssessmentsDemo, checkAssessmentsDemoAgain } from './seed-demo/assessments.js'
+import { checkDevelopmentPlansDemo, checkDevelopmentPlansDemoAgain, developmentPlansBeforeAgain } from './seed-demo/development-plans.js'
+import { checkFeedbackDemo, checkFeedbackDemoAgain, feedbackBeforeAgain } from './seed-demo/feedback.js'
+import { checkLearningLogsDemo, checkLearningLogsDemoAgain, learningLogsBeforeAgain } from './seed-demo/learning-logs.js'
+import { checkRecommendationsDemo, checkRecommendationsDemoAgain, recommendationsBeforeAgain } from './seed-demo/recommendations.js'
 
-// Small enough to seed twice per run in a few seconds; the shape is the same as at 3,000.
+// Small enough to seed three times per run; the shape is the same as at 3,000.
 const PEOPLE = 300
+// The whole demo (people, programmes, every module's step) is seeded three times here: the first
+// database, the same again, and a second fresh database. This is the only test file that seeds it;
+// each module's checks live in ./seed-demo/<module>.ts and run against the first database.
+// About 100 s on a busy 2-core machine, most of it the two fresh seeds' programmes: room for a slow CI runner.
+t.setTimeout(600_000)
 
 const one = await buildTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' })
 const two = await buildTestApp()
@@ -16,6 +26,29 @@ t.teardown(async () => {
   await one.close()
   await two.close()
 })
+
+/** Seeds and says how long each part took (also in the TAP output, to watch the suite's cost). */
+async function timedSeed(t: Test, db: Db, label: string): Promise<SeedDemoResult> {
+  const started = performance.now()
+  const result = await seedDemo(db, { people: PEOPLE })
+  const modules = Object.entries(result.modules).map(([module, lines]) => `${module} ${lines.at(-1)?.replace(/^time /, '')}`)
+  t.comment(`${label}: ${((performance.now() - started) / 1000).toFixed(1)} s (people ${result.timings.people.toFixed(1)} s, programmes ${result.timings.programmes.toFixed(1)} s, ${modules.join(', ')})`)
+  return result
+}
+
+/** The demo cohorts' enrolments by status, as stored (what seedDemo reports as enrolmentStatuses). */
+async function demoEnrolmentStatuses(db: Db, cohorts: CohortPlan[]) {
+  const tally = Object.fromEntries(ENROLMENT_STATUSES.map((s) => [s, 0])) as SeedDemoResult['enrolmentStatuses']
+  const rows = await db
+    .selectFrom('enrolments as e')
+    .innerJoin('cohorts as c', 'c.id', 'e.cohort_id')
+    .select(['e.status', db.fn.countAll<number>().as('n')])
+    .where('c.external_id', 'in', cohorts.map((c) => c.externalId))
+    .groupBy('e.status')
+    .execute()
+  for (const r of rows) tally[r.status] = Number(r.n)
+  return tally
+}
 
 const count = async (db: Db, query: string) => Number((await sql<{ n: number }>`${sql.raw(query)}`.execute(db)).rows[0].n)
 
@@ -65,7 +98,7 @@ t.test('the plan is a pure function of size and seed', async (t) => {
 })
 
 t.test('a first seed creates the organisation through the import rules', async (t) => {
-  first = await seedDemo(one.database.db, { people: PEOPLE })
+  first = await timedSeed(t, one.database.db, 'first seed')
   t.equal(first.people.created, PEOPLE)
   t.equal(first.people.failed, 0)
   t.equal(first.orgUnits.created, first.plan.orgUnits.length)
@@ -77,11 +110,28 @@ t.test('a first seed creates the organisation through the import rules', async (
   t.equal(await count(db, `select count(*) as n from events where actor = 'seed-demo' and type = 'person.created'`), PEOPLE, 'one event per person')
 })
 
+// ---- Each module's demo step, on the first database as the first seed left it ---------------------
+
+t.test('assessments demo', (t) => checkAssessmentsDemo(t, one, first))
+t.test('feedback demo', (t) => checkFeedbackDemo(t, one, first))
+t.test('recommendations demo', (t) => checkRecommendationsDemo(t, one, first))
+t.test('learning logs demo', (t) => checkLearningLogsDemo(t, one, first))
+t.test('development plans demo', (t) => checkDevelopmentPlansDemo(t, one, first))
+
 t.test('seeding again changes nothing', async (t) => {
   const db = one.database.db
   const audit = await count(db, 'select count(*) as n from audit_records')
   const events = await count(db, 'select count(*) as n from events')
-  const again = await seedDemo(db, { people: PEOPLE })
+  // Each module's own counts, taken before the run like the global ones.
+  const before = {
+    assessments: await assessmentsBeforeAgain(one),
+    feedback: await feedbackBeforeAgain(one),
+    recommendations: await recommendationsBeforeAgain(one),
+    learningLogs: await learningLogsBeforeAgain(one),
+    developmentPlans: await developmentPlansBeforeAgain(one)
+  }
+  const statuses = await demoEnrolmentStatuses(db, first.plan.cohorts)
+  const again = await timedSeed(t, db, 'second seed, same database')
   t.same(again.people, { read: PEOPLE, created: 0, updated: 0, unchanged: PEOPLE, failed: 0 })
   t.same(again.orgUnits, { ...first.orgUnits, created: 0, unchanged: first.orgUnits.created })
   t.same(again.grades, { ...first.grades, created: 0, unchanged: first.grades.created })
@@ -95,11 +145,20 @@ t.test('seeding again changes nothing', async (t) => {
     { cohorts: { created: 0, unchanged: first.cohorts.cohorts.created }, sessions: 0, enrolments: { created: 0, unchanged: first.cohorts.enrolments.created }, evaluations: 0 },
     'cohorts and their enrolments left as they are'
   )
-  t.same(again.enrolmentStatuses, first.enrolmentStatuses)
+  t.same(again.enrolmentStatuses, statuses, 'the demo enrolments by status as the first seed left them')
+  t.same(again.enrolmentStatuses, first.enrolmentStatuses, 'the tally the first seed reported')
+  // The audit and event counts above already cover every module; these are each module's own words for it.
+  await t.test('assessments: a second run changes nothing', (t) => checkAssessmentsDemoAgain(t, one, again, before.assessments))
+  await t.test('feedback: a second run changes nothing', (t) => checkFeedbackDemoAgain(t, one, again, before.feedback))
+  await t.test('recommendations: a second run changes nothing', (t) => checkRecommendationsDemoAgain(t, one, again, before.recommendations))
+  await t.test('learning logs: a second run changes nothing', (t) => checkLearningLogsDemoAgain(t, one, again, before.learningLogs))
+  await t.test('development plans: a second run changes nothing', (t) => checkDevelopmentPlansDemoAgain(t, one, again, before.developmentPlans))
 })
 
 t.test('two fresh databases get the same organisation', async (t) => {
-  await seedDemo(two.database.db, { people: PEOPLE })
+  // Seeds every module too (seedDemo cannot stop after the programmes), but their steps are a small
+  // part of a fresh seed next to the programmes (see the comment it prints); people and programmes are compared.
+  await timedSeed(t, two.database.db, 'fresh second database')
   const [a, b] = [await snapshot(one.database.db), await snapshot(two.database.db)]
   t.equal(a.people.length, PEOPLE)
   t.ok(a.enrolments.length > 100, `enrolments compared too (${a.enrolments.length})`)

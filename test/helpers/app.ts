@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config.js'
 import { createDatabase, type DatabaseHandle } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
 import { mintToken } from '../../src/platform/auth/tokens.js'
+import { ContractChecker, type OpenApiDocument } from './contract.js'
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-000'
 
@@ -57,6 +58,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
   const { error } = await migrateToLatest(database.db)
   if (error) throw error
   const app = await buildApp({ config, database })
+  const contract = checkResponsesAgainstContract(app)
   await app.ready()
 
   const token = (scopes: string[] = ['admin'], options: { sub?: string; personId?: string; ttlSeconds?: number } = {}) =>
@@ -69,10 +71,73 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     token,
     auth: (scopes, options) => ({ authorization: `Bearer ${token(scopes, options)}` }),
     async close() {
+      const unclaimed = contract.unclaimed()
       await app.close()
       await database.close()
       await dropDatabase()
       rmSync(dataDir, { recursive: true, force: true })
+      if (unclaimed.length) throw new ContractViolation(unclaimed)
+    }
+  }
+}
+
+export class ContractViolation extends Error {
+  constructor(readonly violations: string[]) {
+    super(`the response breaks the contract (app.swagger()):\n- ${violations.join('\n- ')}`)
+    this.name = 'ContractViolation'
+  }
+}
+
+/**
+ * Every response the test app sends is checked against the contract the app itself generates
+ * (`app.swagger()`, so it is the current code's): a documented status, a documented media type,
+ * and a body valid against the documented schema. A violation fails the request that caused it:
+ * `app.inject` throws; responses to real connections (end-to-end tests) fail `close()`.
+ */
+function checkResponsesAgainstContract(app: App) {
+  let checker: ContractChecker | undefined
+  const violations = new Map<string, string[]>()
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const route = request.routeOptions.url
+    if (!route || request.method === 'HEAD' || request.method === 'OPTIONS') return payload
+    checker ??= new ContractChecker(app.swagger() as unknown as OpenApiDocument)
+    const body =
+      typeof payload === 'string' ? payload
+      : Buffer.isBuffer(payload) ? payload.toString('utf8')
+      : payload === null || payload === undefined ? ''
+      : undefined // a stream: status and media type are checked, the body is not read
+    const found = checker.check({
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      contentType: reply.getHeader('content-type') as string | undefined,
+      body
+    })
+    if (found.length) violations.set(request.id, found)
+    return payload
+  })
+
+  const inject = app.inject.bind(app) as (...args: unknown[]) => unknown
+  ;(app as unknown as { inject: unknown }).inject = (...args: unknown[]) => {
+    // The chainable form (no options) and the callback form are passed through unchecked.
+    if (args.length !== 1 || typeof args[0] !== 'object' || args[0] === null) return inject(...args)
+    return (inject(args[0]) as Promise<{ headers: Record<string, unknown> }>).then((res) => {
+      const id = String(res.headers['x-request-id'] ?? '')
+      const found = violations.get(id)
+      if (found) {
+        violations.delete(id)
+        throw new ContractViolation(found)
+      }
+      return res
+    })
+  }
+
+  return {
+    unclaimed: () => {
+      const all = [...violations.values()].flat()
+      violations.clear()
+      return all
     }
   }
 }

@@ -81,11 +81,16 @@ t.test('/openapi.json', async (t) => {
       const where = `${method.toUpperCase()} ${path}`
       t.ok(Array.isArray(op.security), `${where}: security is declared`)
       const isPublic = op.security.length === 0
-      const expected = isPublic ? ['400', '429'] : ['400', '401', '403', '429']
+      // The rater questionnaire is reached with an invitation token alone (the raterToken scheme):
+      // no bearer token, no scopes. A bad token is a 401; with no scope to lack there is no 403.
+      const raterTokenOnly = !isPublic && op.security.every((requirement: Record<string, string[]>) => Object.keys(requirement).join() === 'raterToken')
+      const expected = isPublic ? ['400', '429'] : raterTokenOnly ? ['400', '401', '429'] : ['400', '401', '403', '429']
       for (const status of expected) {
         t.ok(op.responses[status]?.content?.['application/problem+json'], `${where}: documents ${status} as a problem`)
       }
+      if (raterTokenOnly) t.notOk(op.responses['403'], `${where}: documents no 403, which a rater token cannot get`)
       for (const requirement of op.security) {
+        for (const scheme of Object.keys(requirement)) t.ok(doc.components.securitySchemes[scheme], `${where}: ${scheme} is a declared security scheme`)
         for (const scope of Object.values<string[]>(requirement).flat()) {
           t.ok(scope in doc.components.securitySchemes.oauth2.flows.clientCredentials.scopes, `${where}: ${scope} is a declared scope`)
         }

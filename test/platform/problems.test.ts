@@ -110,6 +110,34 @@ t.test('bad query parameters are reported with in "query"', async (t) => {
   t.same(body.errors?.map((e) => [e.in, e.pointer]).sort(), [['query', '/colour'], ['query', '/limit']])
 })
 
+t.test('a query number too large to hold (1e309, Infinity, 400 digits) is a 400 at its pointer, not Infinity', async (t) => {
+  // ajv coerces such text to ±Infinity and skips minimum/maximum, which only judge finite numbers.
+  for (const value of ['1e309', 'Infinity', '-Infinity', '-1e309', '9'.repeat(400)]) {
+    const body = expectProblem(t, await ctx.app.inject({ method: 'GET', url: `/v1/org-units?limit=${value}`, headers: writer }), 400, 'validation')
+    t.same(body.errors, [{ in: 'query', pointer: '/limit', detail: 'must be a finite number' }], value)
+  }
+  const both = expectProblem(t, await ctx.app.inject({ method: 'GET', url: '/v1/events?after=Infinity&limit=0', headers: ctx.auth(['events:read']) }), 400, 'validation')
+  t.same(both.errors?.map((e) => [e.in, e.pointer]).sort(), [['query', '/after'], ['query', '/limit']], 'reported with the other errors')
+  const huge = expectProblem(t, await ctx.app.inject({ method: 'GET', url: '/v1/events?after=99999999999999999999', headers: ctx.auth(['events:read']) }), 400, 'validation')
+  t.same(huge.errors?.map((e) => [e.in, e.pointer]), [['query', '/after']], 'a finite number past what a sequence holds')
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/v1/org-units?limit=1e2', headers: writer })).statusCode, 200, 'a finite number in exponent form is still a number')
+})
+
+t.test('a date in the year 0000, which the database cannot hold, is a 400 at its pointer and writes nothing', async (t) => {
+  const admin = ctx.auth()
+  const list = expectProblem(t, await ctx.app.inject({ method: 'GET', url: '/v1/cohorts?from=0000-12-31', headers: admin }), 400, 'validation')
+  t.same(list.errors?.map((e) => [e.in, e.pointer]), [['query', '/from']])
+  const people = async () => Number((await ctx.database.db.selectFrom('people').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  const before = await people()
+  const person = { givenName: 'Year', familyName: 'Zero', staffType: 'officer' }
+  const body = expectProblem(t, await ctx.app.inject({ method: 'POST', url: '/v1/people', headers: admin, payload: { ...person, startDate: '0000-02-29' } }), 400, 'validation')
+  t.same([...new Set(body.errors?.map((e) => `${e.in} ${e.pointer}`))], ['body /startDate'], 'the field alone (a nullable date also says it is not null)')
+  t.equal(await people(), before)
+  const first = await ctx.app.inject({ method: 'POST', url: '/v1/people', headers: admin, payload: { ...person, startDate: '0001-01-01' } })
+  t.equal(first.statusCode, 201, 'the year 0001 is a date like any other')
+  t.equal(first.json().startDate, '0001-01-01')
+})
+
 t.test('a bad path parameter is reported with in "params"', async (t) => {
   const body = expectProblem(t, await ctx.app.inject({ method: 'GET', url: '/v1/org-units/42', headers: writer }), 400, 'validation')
   t.same(body.errors?.map((e) => [e.in, e.pointer]), [['params', '/id']])

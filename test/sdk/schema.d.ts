@@ -125,6 +125,155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List 360° assessments
+         * @description Filter by subject, cohort, framework version, status or externalId.
+         */
+        get: operations["listAssessments"];
+        put?: never;
+        /**
+         * Create a 360° assessment (as a draft)
+         * @description The framework must be a published version (409 `framework-not-published`); `elementIds`, when given, are behaviours of that version (422 otherwise). The scale defaults to 1–5 with “not observed”, the anonymity threshold to 3 (at least 2). Invite raters next, then open it.
+         */
+        post: operations["createAssessment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a 360° assessment */
+        get: operations["getAssessment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a 360° assessment
+         * @description JSON merge patch with If-Match. A draft changes freely (not its subject or framework version); an open one changes only purpose, externalId and closesAt (to extend or shorten the window; still in the future); closed, released and cancelled ones not at all (409 `assessment-status`).
+         */
+        patch: operations["updateAssessment"];
+        trace?: never;
+    };
+    "/v1/assessments/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the invitations of an assessment
+         * @description Who was invited and whether they answered (submitted, declined), never what they answered.
+         */
+        get: operations["listAssessmentInvitations"];
+        put?: never;
+        /**
+         * Invite a rater
+         * @description By relationship: self (the subject), line_manager, peer, direct_report or other; a person from the people data (`personId`) or someone outside it (`externalName`, `externalEmail`). While the assessment is a draft or open (409 `assessment-status`). The answer carries the rater’s token, once: it is stored only as a hash and appears in no other answer, audit record or event; send it to the rater. A person or email is invited once per assessment (409 `invitation-duplicate`), so a retry cannot make two. Idempotency-Key is not taken here (a replay store would keep the token). Published as `invitation.created` (without the token).
+         */
+        post: operations["createInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/non-respondents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the raters who have not answered
+         * @description Invitations still waiting (neither submitted, declined nor withdrawn), whatever their token’s expiry.
+         */
+        get: operations["listNonRespondents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The 360° report of an assessment
+         * @description Per behaviour and per competency/value/cluster (roll-up): for each rater group shown, the mean, count and distribution; anonymous groups under the threshold merged into `others`, and suppressed when still under it; self vs others gap; blind spots and hidden strengths; top and bottom behaviours; negative behaviours as frequencies; comments without attribution in random order; response rates. `rules` states every rule in words. Readable with assessments:read at any status; by the subject (a token whose person is the subject) once released (403 `report-not-released` before). Nobody else — line managers included: the subject shares it.
+         */
+        get: operations["getAssessmentReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Programmes that cover the largest gaps of a released 360° report
+         * @description For the subject of a released report: the largest gaps and the programmes that cover them, ranked. Rule: need of a positive behaviour = (scale max − others’ mean) / (max − min); of a negative behaviour = (others’ mean − min) / (max − min), how often it is seen; suppressed means give no need; a competency or value has the mean need of its behaviours. The largest gaps are the behaviours with the greatest need above zero. A programme covers a gap when linked (by lineage, across framework versions) to the behaviour or an element above it; score = sum of the needs of the largest gaps covered; ties: more gaps covered, then title. Only active or pilot programmes the person is eligible for (grade level range and staff type). Readable by the subject, their line manager (per the people data now) and `development-plans:read`; to others the assessment does not exist (404). A report not yet released is a 409 `gaps-report-not-released`.
+         */
+        get: operations["listAssessmentSuggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a 360° assessment to another status
+         * @description draft → open | cancelled; open → closed | cancelled; closed → released; released and cancelled are final (409 `illegal-transition` otherwise). Opening needs a window that has not ended. Raters answer while it is open and the window (opensAt–closesAt) runs. Closing or cancelling discards unsubmitted drafts; closing also rewrites the stored responses in a random order, so not even their storage order follows the submissions. Releasing lets the subject read the report. Each move is audited and published as `assessment.<status>` with `previousStatus` and `reason`.
+         */
+        post: operations["transitionAssessment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-records": {
         parameters: {
             query?: never;
@@ -159,6 +308,94 @@ export interface paths {
          * @description Form-encoded (RFC 6749) or JSON. Credentials in the body or as HTTP Basic. Errors are problem details that also carry the OAuth `error` code.
          */
         post: operations["createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/challenge-panels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List challenge panels */
+        get: operations["listChallengePanels"];
+        put?: never;
+        /** Set up a challenge panel */
+        post: operations["createChallengePanel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/challenge-panels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a challenge panel */
+        get: operations["getChallengePanel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a challenge panel (dissolve it with status dissolved) */
+        patch: operations["updateChallengePanel"];
+        trace?: never;
+    };
+    "/v1/challenge-panels/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The members of a panel, past and present */
+        get: operations["listPanelMembers"];
+        put?: never;
+        /** Add a member (internal, or external with their organisation) */
+        post: operations["addPanelMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/challenge-panels/{id}/members/{memberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a member (e.g. leftOn when they stand down) */
+        patch: operations["updatePanelMember"];
+        trace?: never;
+    };
+    "/v1/challenge-panels/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reviews a panel made */
+        get: operations["listChallengePanelReviews"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -248,6 +485,26 @@ export interface paths {
          * @description JSON merge patch. New dates must still hold every agenda session (422 `session-outside-cohort`); capacity cannot go below the places taken (409 `capacity-below-places-taken`). Raising the capacity gives the new places to the waitlist at once, first waitlisted first, in the same transaction: each promotion is a move by `system:waitlist`, kept in the enrolment’s history and published as `enrolment.selected`. The status changes through `POST /v1/cohorts/{id}/transitions`.
          */
         patch: operations["updateCohort"];
+        trace?: never;
+    };
+    "/v1/cohorts/{id}/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create the 360° assessments of a cohort’s participants
+         * @description One assessment per participant (enrolments selected, attended or completed), with invitations for self, the line manager and active direct reports from the people data (each switchable in `raters`) and the peers named per participant; a person is invited once, under the closest relationship. All or nothing. Idempotent: a participant who already has a live assessment on this framework version for this cohort keeps it and only gains the raters it lacks (while it is a draft or open); repeating the request creates nothing. Tokens are in the answer only, for the invitations it made; Idempotency-Key is not taken here (it would store them).
+         */
+        post: operations["createCohortAssessments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/cohorts/{id}/enrolments": {
@@ -441,6 +698,380 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/development-activities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an activity (a programme activity with its enrolment’s status now) */
+        get: operations["getDevelopmentActivity"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove an activity from a draft plan
+         * @description The owner or HR, while the plan is a draft. An enrolment the activity made stays: withdraw it through the programmes module.
+         */
+        delete: operations["deleteDevelopmentActivity"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an activity, or mark it started, done or not done
+         * @description Title, description and due date while the plan is a draft (the owner or HR). `status` alone is progress (the owner, their line manager or HR; also on an agreed plan), except for programme activities, which follow their enrolment (409 `activity-follows-enrolment`). If-Match is honoured.
+         */
+        patch: operations["updateDevelopmentActivity"];
+        trace?: never;
+    };
+    "/v1/development-activities/{id}/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Nominate the owner for a cohort of a programme activity, or link their enrolment
+         * @description Progress: the owner, their line manager or HR, also on an agreed plan (not a completed or lapsed one). Exactly one of `cohortId` (a cohort of the activity’s programme) and `enrolmentId` (an enrolment of the owner on one). Refused with 409 `activity-enrolled` while the activity follows an enrolment that has not ended. The nomination is the programmes module’s own (`POST /v1/cohorts/{id}/enrolments`): source `self` when the owner asks, `line_manager` when their line manager does, `hr` otherwise (which needs `programmes:write`); its refusals come back as they are (`cohort-not-open`, `enrolment-ineligible`, `enrolment-duplicate`, `enrolment-clash`, …). From then on the activity shows the enrolment’s status as it is when read; nothing is copied.
+         */
+        post: operations["enrolDevelopmentActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-objectives/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an objective with its activities */
+        get: operations["getDevelopmentObjective"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove an objective (and its activities) from a draft plan
+         * @description The owner or HR, while the plan is a draft and the objective has no progress notes (else 409; set its status to dropped instead). Enrolments its activities made stay.
+         */
+        delete: operations["deleteDevelopmentObjective"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an objective
+         * @description Its content (title, description, success measure, due date, priority, framework elements) while the plan is a draft: the owner or HR. `status` alone is progress: the owner, their line manager or HR, also on an agreed plan. Content on a plan that is not a draft is a 409 `plan-not-editable`; progress on a completed or lapsed plan a 409 `plan-closed`. If-Match is honoured.
+         */
+        patch: operations["updateDevelopmentObjective"];
+        trace?: never;
+    };
+    "/v1/development-objectives/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add an activity to an objective of a draft plan
+         * @description The owner or HR, while the plan is a draft. Kinds: placement, coaching, mentoring, shadowing, self_study and other are tracked by hand (`status`); a `programme` activity names a programme (`programmeId`), and may at once nominate the owner for a cohort of it (`cohortId`) or link an enrolment the owner holds (`enrolmentId`). The nomination is the programmes module’s own (`POST /v1/cohorts/{id}/enrolments`): source `self` when the owner asks, `line_manager` when their line manager does, `hr` otherwise (which needs `programmes:write`); its refusals come back as they are (`cohort-not-open`, `enrolment-ineligible`, `enrolment-duplicate`, `enrolment-clash`, …). From then on the activity shows the enrolment’s status as it is when read; nothing is copied.
+         */
+        post: operations["createDevelopmentActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-objectives/{id}/progress-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an objective’s progress notes, oldest first */
+        get: operations["listDevelopmentProgressNotes"];
+        put?: never;
+        /**
+         * Record progress on an objective
+         * @description Appends a note (notes are never changed or deleted) and, with `status`, moves the objective. The owner, their line manager or HR, until the plan is completed or lapsed (409 `plan-closed`). Published as `development-objective.progress-noted` (and `development-objective.updated` when the status moves).
+         */
+        post: operations["createDevelopmentProgressNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-plan-reports/activity-uptake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Share of agreed plans with at least one activity started
+         * @description Agreed plans are those agreed or completed. An activity has started when marked started or done, or, for a programme activity, when its enrolment is attended or completed. Per the owner’s org unit now, with totals.
+         */
+        get: operations["getDevelopmentActivityUptake"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-plan-reports/overdue-objectives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overdue objectives
+         * @description Objectives not started or in progress whose due date is before `asOf` (default today), in plans that are draft, submitted or agreed; oldest due first.
+         */
+        get: operations["listOverdueDevelopmentObjectives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-plan-reports/status-by-org-unit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Plans by status per org unit
+         * @description Counts of plans in each status, per the org unit their owner is in now, with totals. Filter by `period` and org unit (with its sub-units).
+         */
+        get: operations["getDevelopmentPlanStatusByOrgUnit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-plan-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List plan templates
+         * @description Templates are organisation-wide: anyone who may hold a plan may read them.
+         */
+        get: operations["listDevelopmentPlanTemplates"];
+        put?: never;
+        /**
+         * Create a plan template
+         * @description Objectives in order, each with framework elements and activities; programme activities name their programme.
+         */
+        post: operations["createDevelopmentPlanTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-plan-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a plan template */
+        get: operations["getDevelopmentPlanTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a plan template, or retire it
+         * @description JSON merge patch; `objectives` replaces the whole list. Plans made from it earlier keep what they copied. If-Match is honoured.
+         */
+        patch: operations["updateDevelopmentPlanTemplate"];
+        trace?: never;
+    };
+    "/v1/development-plan-templates/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a plan from the template for every participant of a cohort
+         * @description One draft plan per participant (enrolment selected, attended or completed; people who have left are skipped) for the period (default: the PDR year in which the cohort starts), with the template’s objectives and activities; a programme activity for the cohort’s own programme follows the participant’s enrolment on the cohort. Atomic (all plans or none) and idempotent: participants who already have a live plan from this template for the period are counted as `existing` and left as they are. Each plan is published as `development-plan.created`, and the whole as `development-plan-template.applied`. A retired template is refused (409 `template-retired`).
+         */
+        post: operations["applyDevelopmentPlanTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List development plans
+         * @description With `development-plans:read`, any plan. With `development-plans:own`, only the caller’s own plans and their direct reports’ (per the people data now), whatever the filters. A manager’s lists: `directReportsOf=<their id>` (their reports’ plans) and `awaitingAgreementBy=<their id>` (submitted plans awaiting their agreement).
+         */
+        get: operations["listDevelopmentPlans"];
+        put?: never;
+        /**
+         * Start a development plan (a draft)
+         * @description By the owner (a token acting for them with `development-plans:own`) or HR (`development-plans:write`). With `templateId` the template’s objectives and activities are copied in. One live plan per person, period and template: a second is refused with 409 `plan-duplicate` naming the first.
+         */
+        post: operations["createDevelopmentPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a development plan with its objectives and activities
+         * @description Readable with `development-plans:read`, by the owner, and by the owner’s line manager (per the people data now); to anyone else it does not exist (404).
+         */
+        get: operations["getDevelopmentPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft plan’s title or externalId
+         * @description The owner or HR, while the plan is a draft (else 409 `plan-not-editable`). If-Match is honoured.
+         */
+        patch: operations["updateDevelopmentPlan"];
+        trace?: never;
+    };
+    "/v1/development-plans/{id}/gap-objectives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add objectives from the gaps of the owner’s released 360° report
+         * @description One objective per behaviour: those named in `elementIds`, or the `count` largest gaps (by the gap rule of the suggestions operation). Each is linked to its behaviour, records the gap’s figures, and is titled after it. A behaviour that already has an objective from the same report in this plan is skipped. Same rights and rules as adding an objective.
+         */
+        post: operations["createDevelopmentGapObjectives"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-plans/{id}/objectives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add an objective (and its activities) to a draft plan
+         * @description The owner or HR, while the plan is a draft. `source` says where it came from, with its reference: `feedback_gap` needs `assessmentId` (a released 360° assessment of the owner) and `elementId` (an element of its report with a rating from others; linked to the objective, and the gap’s figures kept in `source.detail`); `psychometric_result` needs `psychometricResultId` (the owner’s); `programme_outcome` needs `enrolmentId` (the owner’s); `manager` and `self` need none. Activities given here are created as by the activities operation.
+         */
+        post: operations["createDevelopmentObjective"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-plans/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a plan’s history
+         * @description Every status change, oldest first: from, to, action, who, when and the comment. Readable by whoever may read the plan.
+         */
+        get: operations["listDevelopmentPlanTransitions"];
+        put?: never;
+        /**
+         * Submit, return, agree, complete, reopen or lapse a plan
+         * @description `submit` (draft → submitted; needs an objective, else 409 `plan-empty`): the owner or HR.
+         *
+         *     `agree` (submitted → agreed, recording who and when) and `return` (submitted → draft, with a `comment`): the owner’s line manager per the people data at the time of the request, or HR; never the owner themselves (403).
+         *
+         *     `complete` (agreed → completed): the owner, their line manager or HR. `reopen` (agreed, completed or lapsed → draft, with a `comment`; the agreement is cleared and must be given again) and `lapse` (draft, submitted or agreed → lapsed, with a `comment`): the line manager or HR.
+         *
+         *     A move not open from the current status is a 409 `illegal-transition`. Every move is kept in the history, audited and published as `development-plan.<submitted|returned|agreed|completed|reopened|lapsed>`. If-Match is honoured.
+         */
+        post: operations["transitionDevelopmentPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/development-plans/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export development plans as NDJSON or CSV
+         * @description Streams every plan (filter by `period` and `status`), oldest first. NDJSON: one plan per line, as `GET /v1/development-plans/{id}` gives it (objectives, activities, enrolment status now) plus the owner’s `ownerExternalId`. CSV: one row per objective (a plan without objectives gives one row with the objective columns empty); columns: planId, planExternalId, ownerId, ownerExternalId, period, planTitle, planStatus, templateId, cohortId, agreedBy, agreedAt, completedAt, objectiveId, objectivePosition, objectiveTitle, successMeasure, dueOn, priority, objectiveStatus, overdue, source, sourceAssessmentId, frameworkElementIds, activities, activitiesStarted, activitiesDone, activityKinds. Choose with `Accept` (text/csv, application/x-ndjson) or `format`.
+         */
+        get: operations["exportDevelopmentPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/diversity/aggregates": {
         parameters: {
             query?: never;
@@ -603,6 +1234,241 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/evidence/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an evidence item */
+        get: operations["getEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/evidence/{id}/withdrawal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw an evidence item, with a reason (it is kept, no longer current)
+         * @description Final: a second withdrawal is a 409 evidence-withdrawn. If-Match honoured. A recommendation embedded on this evidence alone shows up among the exceptions.
+         */
+        post: operations["withdrawEvidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/framework-elements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a framework element */
+        get: operations["getFrameworkElement"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an element of a draft framework, with everything below it
+         * @description Its later siblings move up one. Refused with 409 `still-referenced` while a programme links it or an element below it. Only while the framework is a draft: a published or retired version is frozen (409 `framework-frozen`).
+         */
+        delete: operations["deleteFrameworkElement"];
+        options?: never;
+        head?: never;
+        /**
+         * Change, move or reorder an element of a draft framework
+         * @description JSON merge patch. `parentId` moves the element with its subtree (under itself or its own descendants: 422 `hierarchy-cycle`); `position` reorders it among its siblings. Only while the framework is a draft: a published or retired version is frozen (409 `framework-frozen`).
+         */
+        patch: operations["updateFrameworkElement"];
+        trace?: never;
+    };
+    "/v1/frameworks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List framework versions
+         * @description Every version of every framework. Filter by `code`, `kind` and `status`; `latestPublished=true` keeps only the newest published version of each code (`?code=MET-VALUES&latestPublished=true` is the version in use).
+         */
+        get: operations["listFrameworks"];
+        put?: never;
+        /**
+         * Create a framework (version 1, a draft)
+         * @description A code already in use is a 409: its later versions come from `POST /v1/frameworks/{id}/versions`.
+         */
+        post: operations["createFramework"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/frameworks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a framework version */
+        get: operations["getFramework"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a draft framework version with its elements
+         * @description Only a draft (409 `framework-frozen` otherwise: retire a published version instead); refused with 409 `still-referenced` while a programme links one of its elements or another version was copied from it.
+         */
+        delete: operations["deleteFramework"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft framework
+         * @description JSON merge patch of name, kind and description. A published or retired version is frozen (409 `framework-frozen`).
+         */
+        patch: operations["updateFramework"];
+        trace?: never;
+    };
+    "/v1/frameworks/{id}/elements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the elements of a framework version
+         * @description Flat, filtered by kind, polarity, parent, top level or lineage. The whole tree in one response: `GET /v1/frameworks/{id}/tree`.
+         */
+        get: operations["listFrameworkElements"];
+        put?: never;
+        /**
+         * Add an element to a draft framework
+         * @description Under `parentId` (or at the top level), at `position` among its siblings (default last); the siblings after it move down one. Its lineage id is its own id. Only while the framework is a draft: a published or retired version is frozen (409 `framework-frozen`).
+         */
+        post: operations["createFrameworkElement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/frameworks/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a framework version as JSON or CSV
+         * @description JSON: the `FrameworkDocument` (a nested tree). CSV: a `framework` record, then one `element` record per element in tree order with its `parentCode`; cells starting with = + - @ or ' are prefixed with ' (formula injection), which the import takes off again. Either imports back as the same framework.
+         */
+        get: operations["exportFramework"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/frameworks/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish or retire a framework version
+         * @description draft → published freezes the version, after checking the tree (409 `framework-unsound`, with `errors` pointing at each element at fault); published → retired. Anything else is 409 `illegal-transition`. Recorded as the event `framework.<status>`.
+         */
+        post: operations["transitionFramework"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/frameworks/{id}/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a framework version with its whole element tree
+         * @description The elements nested under their parents, siblings in order, with ids and lineage ids. The ETag is the framework’s.
+         */
+        get: operations["getFrameworkTree"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/frameworks/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create the next version of a framework, as a draft copied from this one
+         * @description The new draft takes the next version number of the code and a copy of every element, each with the lineage id of the element it was copied from. The versions then live side by side.
+         */
+        post: operations["createFrameworkVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/frameworks/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a whole framework as a new draft, from JSON or CSV
+         * @description The format of `GET /v1/frameworks/{id}/export`. Nothing is written unless the whole file is good: JSON errors point into the document (400 `validation`, 422 `framework-invalid`); CSV errors are listed by line (422 `import-rejected`). Without `versionNumber` the draft is the next version of its code; with one that exists, 409. Publish it with the transitions operation.
+         */
+        post: operations["importFramework"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/grades": {
         parameters: {
             query?: never;
@@ -700,6 +1566,607 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List indicators (measurable outcomes) */
+        get: operations["listIndicators"];
+        put?: never;
+        /** Define an indicator */
+        post: operations["createIndicator"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/indicators/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an indicator */
+        get: operations["getIndicator"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an indicator (recommendationIds replaces the linked set) */
+        patch: operations["updateIndicator"];
+        trace?: never;
+    };
+    "/v1/indicators/{id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An indicator’s values over time, one series per org unit, for charts */
+        get: operations["getIndicatorSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/indicators/{id}/values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An indicator’s values, by period */
+        get: operations["listIndicatorValues"];
+        put?: never;
+        /** Record a value for an org unit and period */
+        post: operations["recordIndicatorValue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/indicators/{id}/values/{valueId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct a recorded value */
+        patch: operations["correctIndicatorValue"];
+        trace?: never;
+    };
+    "/v1/indicators/annual-outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The annual outcomes report per org unit (e.g. per borough), from indicator values */
+        get: operations["getAnnualOutcomes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instruments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List psychometric instruments with their scales */
+        get: operations["listInstruments"];
+        put?: never;
+        /**
+         * Create a psychometric instrument with its scales
+         * @description Each scale’s range defaults to its score kind’s usual one (sten 1–10, stanine 1–9, percentile 1–99, T-score 20–80); raw scales give minScore and maxScore.
+         */
+        post: operations["createInstrument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instruments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a psychometric instrument with its scales */
+        get: operations["getInstrument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an instrument (name, kind, description, provider, status)
+         * @description JSON merge patch. A retired instrument takes no new results; its results stay.
+         */
+        patch: operations["updateInstrument"];
+        trace?: never;
+    };
+    "/v1/instruments/{id}/scales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a scale to an instrument
+         * @description Appended last. Refused once the instrument has results (409 `instrument-in-use`). If-Match names the instrument’s version. Answers the whole instrument.
+         */
+        post: operations["addInstrumentScale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instruments/{id}/scales/{scaleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a scale from an instrument
+         * @description Refused once the instrument has results (409 `instrument-in-use`); an instrument keeps one scale at least (422). Answers the whole instrument.
+         */
+        delete: operations["deleteInstrumentScale"];
+        options?: never;
+        head?: never;
+        /**
+         * Change or reorder a scale of an instrument
+         * @description Once the instrument has results only name, description and position change (409 `instrument-in-use`). If-Match names the instrument’s version. Answers the whole instrument.
+         */
+        patch: operations["updateInstrumentScale"];
+        trace?: never;
+    };
+    "/v1/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an invitation */
+        get: operations["getInvitation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a reminder sent to a rater
+         * @description For an invitation still waiting, while the assessment is open. Counts it and resets the reminder clock. Published as `invitation.reminded`.
+         */
+        post: operations["recordInvitationReminder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{id}/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reissue a rater’s token
+         * @description A new token for an invitation still waiting for an answer (409 `invitation-status` otherwise), while the assessment is a draft or open; the old token stops working at once. The rater’s draft is kept. The answer carries the new token, once. Published as `invitation.reissued` (without the token).
+         */
+        post: operations["reissueInvitationToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw an invitation
+         * @description invited → withdrawn, while the assessment is a draft or open: the token stops working and the draft is discarded. Submitted and declined are the rater’s moves, made with the token (409 `invitation-status` for a final invitation). Published as `invitation.withdrawn`.
+         */
+        post: operations["transitionInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/reminders-due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the reminders due to raters
+         * @description Invitations waiting for an answer, in an open assessment whose window runs, with a working token, and either nothing sent for `intervalDays` (counted from the token’s issue or the last reminder: reason `interval`) or a window closing within `closingWithinDays` and nothing sent in the last day (reason `closing_soon`). After sending, record each reminder (`POST /v1/invitations/{id}/reminders`) so it is not due again at once.
+         */
+        get: operations["listRemindersDue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find learning log entries: full-text search and filters
+         * @description `q` searches title (weight A), summary (B) and notes with the trail’s notes (C) with English stemming, in web search syntax (`custody "risk assessment" -training`); results come best first (`sort=relevance`, ts_rank_cd), paged by (rank, id).
+         *
+         *     Filters combine: stage, sourceKind and level (repeat for several), kind, orgUnitId (with `includeDescendants=true` for the whole subtree), ownerId, minDaysInStage / maxDaysInStage (age in the current stage, whole days), tag (every tag given), dissemination, recommendationId and programmeId (linked entries; a programme also matches links to its cohorts), externalId, reference.
+         *
+         *     Without `q` the default sort is createdAt (oldest first); also reference and stageEnteredAt (longest in stage first).
+         */
+        get: operations["listLearningLogEntries"];
+        put?: never;
+        /**
+         * Record a lesson identified or notable practice (at origin)
+         * @description The reference (OL-<year>-<nnnn>) is assigned from a per-year sequence (the year of identifiedOn). A public entry may name no person (422 `public-entry-names-person`). Recorded in the trail and as the event `learning-log-entry.created`.
+         */
+        post: operations["createLearningLogEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-entries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a learning log entry with the outcome of each stage it has passed */
+        get: operations["getLearningLogEntry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an entry’s origin fields, tags or dissemination
+         * @description JSON merge patch. The stage moves only through `POST …/transitions`, the owner and level through `PUT …/accountability`. Making an entry public, or changing a public entry’s text, is refused when the text names a person (422 `public-entry-names-person`). If-Match honoured (412 when stale).
+         */
+        patch: operations["updateLearningLogEntry"];
+        trace?: never;
+    };
+    "/v1/learning-log-entries/{id}/accountability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the owner, level or SMT lead of an entry
+         * @description From the accountability stage until the entry closes (409 `learning-log-stage` otherwise). Corporate needs an SMT lead (422). Kept in the trail as owner_changed (before, after, reason) and published as `learning-log-entry.owner-changed`; the same values again change nothing. If-Match honoured.
+         */
+        put: operations["changeLearningLogAccountability"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-entries/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an entry’s links to recommendations, programmes, cohorts and other entries */
+        get: operations["listLearningLogLinks"];
+        put?: never;
+        /**
+         * Link an entry to a recommendation, programme, cohort or another entry
+         * @description Name exactly one target. duplicate_of points at an entry; produced_by and addressed_by at a recommendation, programme or cohort; related at any. The same link twice is a 409 conflict; a target that does not exist a 422. Kept in the trail and published as `learning-log-entry.linked`.
+         */
+        post: operations["createLearningLogLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-entries/{id}/links/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a link (the trail keeps it, as unlinked) */
+        delete: operations["deleteLearningLogLink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-entries/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a note to an entry’s trail
+         * @description The note is searched with the entry’s notes (weight C). It changes no field, so the entry’s version stays. Published as `learning-log-entry.noted`.
+         */
+        post: operations["addLearningLogNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-entries/{id}/trail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an entry’s trail: every stage move, owner change, link and note, oldest first */
+        get: operations["listLearningLogTrail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-entries/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move an entry to the next stage with the outcome of the stage it leaves, or reopen an earlier stage
+         * @description Forward: origin → challenge (needs who identified it); challenge → accountability (`challenge.decision` action_required with `actionByOrgUnitId` and/or `actionByPersonId`) or → closed (`challenge.decision` no_action or duplicate, with `challenge.reason`, and `challenge.duplicateOfId` for a duplicate, which is also linked as duplicate_of); accountability → platform (`accountability.ownerId`, `level`, and `smtLeadId` when corporate; left out: the entry’s current values); platform → delivery (`platform.changes`: policy, sop, process, each with a reference; or `platform.noneNeededReason`); delivery → review (`delivery.changes`: training, it, role, each with a reference, or `delivery.noneNeededReason` — not when platform needed none too; `programmeIds` and `cohortIds` are linked as addressed_by); review → closed (`review.integrated` fully/partly/not, `improvementSeen`, `evidence`).
+         *
+         *     Back (reopening): to any earlier stage with a `reason`; the outcomes of that stage and the ones after it are cleared (owner and level stay; recorded changes and links stay).
+         *
+         *     A move not open from the current stage: 409 `illegal-transition`. A move lacking what the stage needs: 409 `learning-log-stage-incomplete`, whose `errors` point at each missing item. The outcome of another stage: 422. Each move records actor, time, note and outcome in the trail, and is published as `learning-log-entry.moved` or `learning-log-entry.reopened`. If-Match honoured.
+         */
+        post: operations["transitionLearningLogEntry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-entries/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export learning-log-entries as NDJSON or CSV
+         * @description Streams every record in the import row format, so an export can be edited and imported back. Choose with `Accept` (text/csv, application/x-ndjson) or `format`.
+         */
+        get: operations["exportLearningLogEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-entries/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import learning-log-entries (upsert by externalId)
+         * @description Upserts rows by externalId from CSV (columns: externalId, reference, title, summary, notes, kind, sourceKind, sourceReference, eventDate, orgUnitExternalId, identifiedByExternalId, identifiedOn, dissemination, tags, stage), NDJSON or a JSON array. Atomic by default; `dryRun=true` reports without writing. Files over the job threshold (or with `Prefer: respond-async`) answer 202 with a Location to poll.
+         */
+        post: operations["importLearningLogEntries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-reports/closed-lessons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Closed entries with their review outcome, most recently closed first */
+        get: operations["listClosedLearningLogLessons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-reports/review-outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How closed entries ended: no action, duplicate, or reviewed (integrated fully/partly/not, improvement seen or not) */
+        get: operations["getLearningLogReviewOutcomes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-reports/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which sources produce the most lessons (by source kind, and the individual sources by reference) */
+        get: operations["getLearningLogSourceReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-reports/stage-by-business-group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Count entries by stage and business group */
+        get: operations["getLearningLogStageByBusinessGroup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-reports/stage-durations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Median days in each stage, from the trail
+         * @description A stay runs from the trail item that moved the entry into a stage to the next one that moved it out (forward or back). medianDays is over completed stays; medianDaysSoFar over the entries in the stage now.
+         */
+        get: operations["getLearningLogStageDurations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/learning-log-reports/stuck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Entries in their current stage for at least `days` days, longest first */
+        get: operations["listStuckLearningLogEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/org-units": {
         parameters: {
             query?: never;
@@ -786,6 +2253,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/panel-reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a panel review */
+        get: operations["getPanelReview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/people": {
         parameters: {
             query?: never;
@@ -865,6 +2349,26 @@ export interface paths {
          * @description Readable with `programmes:read`, or with `programmes:nominate` by the person themselves and by their line manager.
          */
         get: operations["listPersonEnrolments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people/{id}/psychometric-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a person’s psychometric results
+         * @description Holders of `assessments:read` and the person see all of them; an assessor sees those they assessed. Readable only by holders of `assessments:read`, the person themself and their assessor (a token acting for that person); to anyone else it does not exist (404).
+         */
+        get: operations["listPersonPsychometricResults"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1096,6 +2600,505 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/psychometric-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List psychometric results
+         * @description Filter by instrument, person, assessor, norm group, externalId and the date taken (`takenFrom`, `takenTo`, inclusive).
+         */
+        get: operations["listPsychometricResults"];
+        put?: never;
+        /**
+         * Record a person’s result on an instrument
+         * @description Every scale of the instrument is scored once, within its range (422 with a pointer per score otherwise). A retired instrument takes no new results (409 `instrument-retired`). Events and audit records carry ids, never scores.
+         */
+        post: operations["createPsychometricResult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/psychometric-results/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a psychometric result
+         * @description Readable only by holders of `assessments:read`, the person themself and their assessor (a token acting for that person); to anyone else it does not exist (404).
+         */
+        get: operations["getPsychometricResult"];
+        put?: never;
+        post?: never;
+        /** Erase a psychometric result and its scores */
+        delete: operations["deletePsychometricResult"];
+        options?: never;
+        head?: never;
+        /**
+         * Correct a psychometric result
+         * @description JSON merge patch; `scores` replaces the whole set and is checked like a new result’s.
+         */
+        patch: operations["updatePsychometricResult"];
+        trace?: never;
+    };
+    "/v1/psychometric-results/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export psychometric-results as NDJSON or CSV
+         * @description Streams every record in the import row format, so an export can be edited and imported back. Choose with `Accept` (text/csv, application/x-ndjson) or `format`.
+         */
+        get: operations["exportPsychometricResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/psychometric-results/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import psychometric-results (upsert by externalId)
+         * @description Upserts rows by externalId from CSV (columns: externalId, instrumentCode, personExternalId, assessorExternalId, takenOn, normGroup, providerReference, scores), NDJSON or a JSON array. Atomic by default; `dryRun=true` reports without writing. Files over the job threshold (or with `Prefer: respond-async`) answer 202 with a Location to poll.
+         */
+        post: operations["importPsychometricResults"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/questionnaire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The questionnaire a rater’s token opens
+         * @description Whom the feedback is about, the behaviours to rate (with the competencies and values above them), the scale, and the rater’s own draft if they saved one. Before the window opens: 409 `questionnaire-not-open`. Needs only the rater’s token in the `X-Rater-Token` header (no bearer token). An unknown, used, withdrawn, reissued or expired token, or one whose assessment no longer takes answers, always gets the same `401 rater-token-invalid`. Rate limited per client address across guesses (429 `rate-limited`).
+         */
+        get: operations["getQuestionnaire"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/questionnaire/declination": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline to give feedback, with a reason
+         * @description The invitation becomes declined (HR sees the reason on it) and the draft is deleted; the token is used up. Needs only the rater’s token in the `X-Rater-Token` header (no bearer token). An unknown, used, withdrawn, reissued or expired token, or one whose assessment no longer takes answers, always gets the same `401 rater-token-invalid`. Rate limited per client address across guesses (429 `rate-limited`).
+         */
+        post: operations["declineQuestionnaire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/questionnaire/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save a rater’s draft
+         * @description Replaces the draft; any subset of the behaviours. Values are checked against the scale (422). The token stays usable. Needs only the rater’s token in the `X-Rater-Token` header (no bearer token). An unknown, used, withdrawn, reissued or expired token, or one whose assessment no longer takes answers, always gets the same `401 rater-token-invalid`. Rate limited per client address across guesses (429 `rate-limited`).
+         */
+        put: operations["saveQuestionnaireDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/questionnaire/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a rater’s answers (once)
+         * @description Every behaviour needs an answer: a value of the scale, or null for not observed when the scale allows it (422 otherwise). The answers are stored with the assessment and the rater’s group only — not the invitation, the rater or the time — and the draft is deleted; the invitation records that it was submitted. The token is then used up: any further use gets 401. Needs only the rater’s token in the `X-Rater-Token` header (no bearer token). An unknown, used, withdrawn, reissued or expired token, or one whose assessment no longer takes answers, always gets the same `401 rater-token-invalid`. Rate limited per client address across guesses (429 `rate-limited`).
+         */
+        post: operations["submitQuestionnaire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendation-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List actions
+         * @description Filters: recommendationId, status, overdue, ownerPersonId, ownerOrgUnitId, dueBefore.
+         */
+        get: operations["listRecommendationActions"];
+        put?: never;
+        /** Create an action for one or more recommendations */
+        post: operations["createRecommendationAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendation-actions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an action */
+        get: operations["getRecommendationAction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an action (owner, due date, linked recommendations …) */
+        patch: operations["updateRecommendationAction"];
+        trace?: never;
+    };
+    "/v1/recommendation-actions/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move an action: open ⇄ in_progress → done, or cancelled
+         * @description done and cancelled are final (409 illegal-transition). Recorded as the event `recommendation-action.<status>`.
+         */
+        post: operations["transitionRecommendationAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendation-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List sources of recommendations (inquiries, inspections, audits, reviews) */
+        get: operations["listRecommendationSources"];
+        put?: never;
+        /** Record a source of recommendations */
+        post: operations["createRecommendationSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendation-sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a source */
+        get: operations["getRecommendationSource"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a source */
+        patch: operations["updateRecommendationSource"];
+        trace?: never;
+    };
+    "/v1/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List recommendations
+         * @description Filters: sourceId, themeId, status (repeatable), owner (ownerOrgUnitId with includeDescendants, ownerPersonId, unowned), area, directedTo, overdue, dueBefore, reviewDueBefore, externalId, number, and `q` (full-text search, English stemming).
+         */
+        get: operations["listRecommendations"];
+        put?: never;
+        /**
+         * Record a recommendation of a source
+         * @description Starts not_started unless `status` says otherwise; `embedded` is refused (409 embedding-requires-panel-review). The starting status is the first history entry.
+         */
+        post: operations["createRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a recommendation */
+        get: operations["getRecommendation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a recommendation
+         * @description JSON merge patch; `themeIds` replaces the set. The status changes only through transitions (409 status-via-transitions) and embedded only through a panel review (409 embedding-requires-panel-review).
+         */
+        patch: operations["updateRecommendation"];
+        trace?: never;
+    };
+    "/v1/recommendations/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The actions linked to a recommendation */
+        get: operations["listActionsOfRecommendation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a recommendation’s evidence (withdrawn items included unless asked otherwise) */
+        get: operations["listRecommendationEvidence"];
+        put?: never;
+        /**
+         * Submit evidence for a recommendation
+         * @description Refused for a closed recommendation (409 recommendation-closed). Evidence is never deleted: withdraw it with a reason.
+         */
+        post: operations["createRecommendationEvidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A recommendation’s status history, oldest first */
+        get: operations["listRecommendationHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/{id}/panel-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The panel reviews of a recommendation, oldest first */
+        get: operations["listRecommendationPanelReviews"];
+        put?: never;
+        /**
+         * Record a challenge panel’s review and verdict (the only route to embedded)
+         * @description Needs panel:review. Members present must be members of the panel on the review date (422 not-a-panel-member); evidence considered must be the recommendation’s (422 evidence-not-of-recommendation). The verdict moves the status: embedded → embedded, only if at least one evidence item considered was current on the review date (else 409 embedding-requires-current-evidence, nothing recorded); partially_embedded → partially_embedded; not_embedded → continuing_challenge; insufficient_evidence → unchanged, but embedded falls back to partially_embedded. The next review date becomes the recommendation’s. Writes a history entry (even when the status stays), the event `panel-review.recorded` and, when the status moves, `recommendation.<status>`.
+         */
+        post: operations["createPanelReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a recommendation to another status (never to embedded)
+         * @description The moves are in RecommendationTransition. `to: embedded` is a 409 embedding-requires-panel-review; any other move the table does not allow is a 409 illegal-transition. Writes a history entry, an audit record and the event `recommendation.<status>`.
+         */
+        post: operations["transitionRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Exceptions: embedded without current evidence, overdue actions, reviews due or overdue, no owner, no movement */
+        get: operations["getRecommendationExceptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export recommendations as NDJSON or CSV
+         * @description Streams every record in the import row format, so an export can be edited and imported back. Choose with `Accept` (text/csv, application/x-ndjson) or `format`.
+         */
+        get: operations["exportRecommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import recommendations (upsert by externalId)
+         * @description Upserts rows by externalId from CSV (columns: externalId, sourceCode, number, title, body, directedTo, area, themeCodes, ownerOrgUnitExternalId, ownerPersonExternalId, priority, impact, targetDate, nextReviewDate, status, closureReason, statusRationale), NDJSON or a JSON array. Atomic by default; `dryRun=true` reports without writing. Files over the job threshold (or with `Prefer: respond-async`) answer 202 with a Location to poll.
+         */
+        post: operations["importRecommendations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/overdue-sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report newly overdue actions and reviews on the change feed (for a scheduler)
+         * @description Emits `recommendation-action.overdue` for each open or in-progress action due before asOf, and `recommendation.review-overdue` for each recommendation (not closed) whose next review date is before asOf, once per item and due date: running it again reports only what became overdue since. Call it daily from a scheduler.
+         */
+        post: operations["sweepOverdueRecommendationItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recommendations/status-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status counts by source, theme, area or owner org unit */
+        get: operations["getRecommendationStatusReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/session-attendance/export": {
         parameters: {
             query?: never;
@@ -1136,10 +3139,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/themes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List themes */
+        get: operations["listThemes"];
+        put?: never;
+        /** Create a theme */
+        post: operations["createTheme"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/themes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a theme */
+        get: operations["getTheme"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a theme */
+        patch: operations["updateTheme"];
+        trace?: never;
+    };
+    "/v1/themes/{id}/roll-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status counts of a theme’s recommendations, across sources and per source */
+        get: operations["getThemeRollUp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The measurable outcomes of one year per org unit (e.g. per borough), against the latest earlier value and the target */
+        AnnualOutcomes: {
+            year: number;
+            /** @description Units with at least one value ending in the year, by name */
+            orgUnits: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                orgUnitId: string;
+                orgUnitName: string;
+                indicators: {
+                    /**
+                     * Format: uuid
+                     * @description A UUID
+                     */
+                    indicatorId: string;
+                    code: string;
+                    title: string;
+                    unit: string;
+                    direction: components["schemas"]["IndicatorDirection"];
+                    target: number | null;
+                    /** @description A calendar year ("2005") or an ISO 8601 date interval ("2006-10-01/2007-03-31"; one day for a value as at that day) */
+                    period: string;
+                    /** @description The latest value whose period ends in the year */
+                    value: number;
+                    baselinePeriod: string | null;
+                    baselineValue: number | null;
+                    change: number | null;
+                    improved: boolean | null;
+                    targetMet: boolean | null;
+                }[];
+            }[];
+        };
+        AnswerComment: {
+            elementId?: string | null;
+            text: string;
+        };
+        AnswerRating: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            elementId: string;
+            value: number | null;
+        };
         ApiClient: {
             /**
              * Format: uuid
@@ -1188,6 +3290,215 @@ export interface components {
             client: components["schemas"]["ApiClient"];
             /** @description Shown once; store it now. Only a hash is kept. */
             clientSecret: string;
+        };
+        /** @description A 360° assessment of one person against a published framework version */
+        Assessment: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            /**
+             * Format: uuid
+             * @description The person assessed
+             */
+            subjectId: string;
+            /**
+             * Format: uuid
+             * @description A published framework version
+             */
+            frameworkId: string;
+            /** @description The behaviours rated; empty means every behaviour of the framework version */
+            elementIds: string[];
+            /** @description What the assessment is for, e.g. “IMPACT development workshop, cohort 3” */
+            purpose: string;
+            cohortId: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            opensAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            closesAt: string;
+            scale: components["schemas"]["RatingScale"];
+            /** @description Fewest responses a rater group needs to be reported on its own (default 3); smaller groups are merged into “others”, and suppressed if still too few */
+            anonymityThreshold: number;
+            /** @description Whether line-manager answers are shown to the subject as the line manager’s (default true: the subject knows who their manager is). When false they are treated like peers: thresholds, merging and suppression apply. */
+            lineManagerIdentified: boolean;
+            status: components["schemas"]["AssessmentStatus"];
+            statusReason: string | null;
+            openedAt: string | null;
+            closedAt: string | null;
+            releasedAt: string | null;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description A new assessment starts as a draft */
+        AssessmentCreate: {
+            externalId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            subjectId: string;
+            /**
+             * Format: uuid
+             * @description A published framework version (draft and retired versions are refused)
+             */
+            frameworkId: string;
+            /** @description A subset of the framework’s behaviours; omitted or empty: all of them */
+            elementIds?: string[];
+            /** @description What the assessment is for, e.g. “IMPACT development workshop, cohort 3” */
+            purpose: string;
+            cohortId?: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            opensAt: string;
+            /**
+             * Format: date-time
+             * @description After opensAt
+             */
+            closesAt: string;
+            /** @description Default 1–5 with “not observed” allowed and no labels */
+            scale?: {
+                min: number;
+                max: number;
+                labels?: string[];
+                /** @default true */
+                notObservedAllowed: boolean;
+            };
+            /** @description Fewest responses a rater group needs to be reported on its own (default 3); smaller groups are merged into “others”, and suppressed if still too few */
+            anonymityThreshold?: number;
+            /** @description Whether line-manager answers are shown to the subject as the line manager’s (default true: the subject knows who their manager is). When false they are treated like peers: thresholds, merging and suppression apply. */
+            lineManagerIdentified?: boolean;
+        };
+        AssessmentPage: {
+            data: components["schemas"]["Assessment"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description The 360° report of one assessment */
+        AssessmentReport: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            assessmentId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            subjectId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            frameworkId: string;
+            status: components["schemas"]["AssessmentStatus"];
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            generatedAt: string;
+            scale: components["schemas"]["RatingScale"];
+            anonymityThreshold: number;
+            /** @description A quarter of the scale’s range, at least 0.5: the |gap| that makes a blind spot or hidden strength */
+            gapThreshold: number;
+            /** @description How the figures were made, in words */
+            rules: string[];
+            raterGroups: {
+                group: components["schemas"]["Relationship"];
+                respondents: number;
+                /** @enum {unknown} */
+                treatment: "identified" | "reported" | "merged" | "suppressed";
+            }[];
+            /** @description The columns of every `groups` list, in order */
+            buckets: components["schemas"]["ReportBucket"][];
+            responseRates: {
+                group: components["schemas"]["Relationship"];
+                /** @description Invitations not withdrawn */
+                invited: number;
+                submitted: number;
+                declined: number;
+                pending: number;
+                rate: number | null;
+            }[];
+            elements: components["schemas"]["ReportElement"][];
+            rollups: components["schemas"]["ReportRollup"][];
+            blindSpots: components["schemas"]["ReportHighlight"][];
+            hiddenStrengths: components["schemas"]["ReportHighlight"][];
+            topBehaviours: components["schemas"]["ReportHighlight"][];
+            /** @description Lowest first */
+            bottomBehaviours: components["schemas"]["ReportHighlight"][];
+            mostSeenNegativeBehaviours: components["schemas"]["ReportHighlight"][];
+            /** @description Without attribution, in a new random order on every request */
+            comments: {
+                elementId: string | null;
+                group: components["schemas"]["ReportBucket"];
+                text: string;
+            }[];
+            /** @description Comments of suppressed groups, not shown */
+            withheldComments: number;
+        };
+        /**
+         * @description draft → open (raters may answer while the window is open) → closed (no more answers) → released (the report reaches its subject); draft or open → cancelled. Changed only through the transitions operation.
+         * @enum {unknown}
+         */
+        AssessmentStatus: "draft" | "open" | "closed" | "released" | "cancelled";
+        /** @description draft → open (raters may answer while the window is open) → closed (no more answers) → released (the report reaches its subject); draft or open → cancelled. Changed only through the transitions operation. */
+        AssessmentTransition: {
+            /**
+             * @description The status to move to
+             * @enum {unknown}
+             */
+            to: "draft" | "open" | "closed" | "released" | "cancelled";
+            /** @description Why; kept in the audit trail and the event */
+            reason?: string;
+        };
+        /** @description JSON merge patch. A draft changes freely (the framework version is fixed: create a new assessment for another); an open assessment changes only its purpose, externalId and closesAt; later, nothing. */
+        AssessmentUpdate: {
+            externalId?: string | null;
+            elementIds?: string[];
+            /** @description What the assessment is for, e.g. “IMPACT development workshop, cohort 3” */
+            purpose?: string;
+            cohortId?: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            opensAt?: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            closesAt?: string;
+            /** @description Default 1–5 with “not observed” allowed and no labels */
+            scale?: {
+                min: number;
+                max: number;
+                labels?: string[];
+                /** @default true */
+                notObservedAllowed: boolean;
+            };
+            /** @description Fewest responses a rater group needs to be reported on its own (default 3); smaller groups are merged into “others”, and suppressed if still too few */
+            anonymityThreshold?: number;
+            /** @description Whether line-manager answers are shown to the subject as the line manager’s (default true: the subject knows who their manager is). When false they are treated like peers: thresholds, merging and suppression apply. */
+            lineManagerIdentified?: boolean;
         };
         /** @description Participants (attended or completed) by recorded attendance; the three add up to participants */
         AttendanceCounts: {
@@ -1255,6 +3566,57 @@ export interface components {
             data: components["schemas"]["AuditRecord"][];
             page: components["schemas"]["PageInfo"];
         };
+        /** @description A challenge panel that decides whether recommendations are embedded */
+        ChallengePanel: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /** @description Short unique code, e.g. SLIR */
+            code: string;
+            name: string;
+            termsOfReference: string | null;
+            /**
+             * @description A dissolved panel records no more reviews
+             * @enum {unknown}
+             */
+            status: "active" | "dissolved";
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        ChallengePanelCreate: {
+            /** @description Short unique code, e.g. SLIR */
+            code: string;
+            name: string;
+            termsOfReference?: string | null;
+        };
+        ChallengePanelPage: {
+            data: components["schemas"]["ChallengePanel"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description JSON merge patch */
+        ChallengePanelUpdate: {
+            /** @description Short unique code, e.g. SLIR */
+            code?: string;
+            name?: string;
+            termsOfReference?: string | null;
+            /**
+             * @description A dissolved panel records no more reviews
+             * @enum {unknown}
+             */
+            status?: "active" | "dissolved";
+        };
         /** @description One run of a programme: its dates, venue, places and cost */
         Cohort: {
             /**
@@ -1300,6 +3662,93 @@ export interface components {
              * @description A UTC timestamp, ISO 8601
              */
             updatedAt: string;
+        };
+        CohortAssessmentOutcome: {
+            assessment: components["schemas"]["Assessment"];
+            /** @description False when the participant already had a live assessment on this framework version for this cohort */
+            created: boolean;
+            /** @description Invitations made by this request, each with its token (shown only here) */
+            invitations: components["schemas"]["IssuedInvitation"][];
+        };
+        /** @description One 360° assessment per participant of the cohort (enrolments selected, attended or completed), with raters from the people data and named peers. */
+        CohortAssessmentsCreate: {
+            /**
+             * Format: uuid
+             * @description A published framework version (draft and retired versions are refused)
+             */
+            frameworkId: string;
+            /** @description A subset of the framework’s behaviours; omitted or empty: all of them */
+            elementIds?: string[];
+            /** @description Default: the cohort’s title */
+            purpose?: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            opensAt: string;
+            /**
+             * Format: date-time
+             * @description After opensAt
+             */
+            closesAt: string;
+            /** @description Default 1–5 with “not observed” allowed and no labels */
+            scale?: {
+                min: number;
+                max: number;
+                labels?: string[];
+                /** @default true */
+                notObservedAllowed: boolean;
+            };
+            /** @description Fewest responses a rater group needs to be reported on its own (default 3); smaller groups are merged into “others”, and suppressed if still too few */
+            anonymityThreshold?: number;
+            /** @description Whether line-manager answers are shown to the subject as the line manager’s (default true: the subject knows who their manager is). When false they are treated like peers: thresholds, merging and suppression apply. */
+            lineManagerIdentified?: boolean;
+            /**
+             * Format: date-time
+             * @description When the tokens stop working; default: when the assessments close
+             */
+            tokenExpiresAt?: string;
+            raters?: {
+                /** @default true */
+                self: boolean;
+                /**
+                 * @description The participant’s line manager in the people data
+                 * @default true
+                 */
+                lineManager: boolean;
+                /**
+                 * @description Their active direct reports in the people data
+                 * @default true
+                 */
+                directReports: boolean;
+            };
+            /** @description Named peers per participant */
+            peers?: {
+                /**
+                 * Format: uuid
+                 * @description A participant of the cohort
+                 */
+                subjectId: string;
+                personIds: string[];
+            }[];
+            /**
+             * @description Open the new assessments at once (otherwise they are drafts)
+             * @default false
+             */
+            open: boolean;
+        };
+        CohortAssessmentsResult: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            participants: number;
+            created: number;
+            /** @description Participants whose assessment existed and needed no new rater */
+            unchanged: number;
+            invitationsCreated: number;
+            assessments: components["schemas"]["CohortAssessmentOutcome"][];
         };
         /** @description A new cohort is planned. Title defaults to the programme’s title and the start date, capacity to the programme’s defaultCapacity, cost to its costPerEvent. */
         CohortCreate: {
@@ -1544,6 +3993,661 @@ export interface components {
          * @enum {unknown}
          */
         Delivery: "classroom" | "online" | "blended" | "workplace" | "residential";
+        /** @description Something done towards an objective */
+        DevelopmentActivity: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            objectiveId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            planId: string;
+            position: number;
+            kind: components["schemas"]["DevelopmentActivityKind"];
+            title: string;
+            description: string | null;
+            dueOn: string | null;
+            status: components["schemas"]["DevelopmentActivityStatus"];
+            programmeId: string | null;
+            enrolment: components["schemas"]["DevelopmentActivityEnrolment"] | null;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        DevelopmentActivityCreate: {
+            kind: components["schemas"]["DevelopmentActivityKind"];
+            /** @description Required except for a programme activity, which defaults to the programme’s title */
+            title?: string;
+            description?: string | null;
+            dueOn?: string | null;
+            status?: components["schemas"]["DevelopmentActivityStatus"];
+            /**
+             * Format: uuid
+             * @description Programme activities: the programme (implied by cohortId or enrolmentId)
+             */
+            programmeId?: string;
+            /**
+             * Format: uuid
+             * @description Programme activities: nominate the owner for this cohort now, through the programmes module’s rules
+             */
+            cohortId?: string;
+            /**
+             * Format: uuid
+             * @description Programme activities: link the owner’s existing enrolment instead
+             */
+            enrolmentId?: string;
+            nominationNote?: string;
+        };
+        /** @description The enrolment a programme activity follows, as it stands now */
+        DevelopmentActivityEnrolment: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            /**
+             * @description The enrolment’s status now (see the programmes module)
+             * @enum {unknown}
+             */
+            status: "nominated" | "manager_approved" | "approved" | "declined" | "selected" | "waitlisted" | "not_selected" | "attended" | "no_show" | "completed" | "withdrawn" | "cancelled";
+        };
+        /** @description Exactly one of cohortId and enrolmentId */
+        DevelopmentActivityEnrolmentRequest: {
+            /**
+             * Format: uuid
+             * @description Nominate the owner for this cohort of the activity’s programme
+             */
+            cohortId?: string;
+            /**
+             * Format: uuid
+             * @description Or link this existing enrolment of the owner
+             */
+            enrolmentId?: string;
+            note?: string;
+            /** @description HR with programmes:write only, as for any nomination */
+            eligibilityOverrideReason?: string;
+        };
+        /**
+         * @description `programme` creates or links an enrolment on a cohort and follows its status; the others are work-based learning tracked by hand
+         * @enum {unknown}
+         */
+        DevelopmentActivityKind: "programme" | "placement" | "coaching" | "mentoring" | "shadowing" | "self_study" | "other";
+        /**
+         * @description planned, started, done or not_done. A programme activity follows its enrolment: none yet or nominated…waitlisted → planned; attended → started; completed → done; declined, not selected, no-show, withdrawn or cancelled → not_done
+         * @enum {unknown}
+         */
+        DevelopmentActivityStatus: "planned" | "started" | "done" | "not_done";
+        /** @description JSON merge patch. `status` is progress (allowed on an agreed plan; not for programme activities, which follow their enrolment); the other fields change only while the plan is a draft. */
+        DevelopmentActivityUpdate: {
+            /** @description Required except for a programme activity, which defaults to the programme’s title */
+            title?: string;
+            description?: string | null;
+            dueOn?: string | null;
+            status?: components["schemas"]["DevelopmentActivityStatus"];
+        };
+        /** @description Share of agreed plans with at least one activity started */
+        DevelopmentActivityUptake: {
+            period: string | null;
+            rule: string;
+            rows: components["schemas"]["DevelopmentActivityUptakeRow"][];
+            totals: components["schemas"]["DevelopmentActivityUptakeRow"];
+        };
+        DevelopmentActivityUptakeRow: {
+            orgUnitId: string | null;
+            orgUnitName: string | null;
+            agreedPlans: number;
+            withActivityStarted: number;
+            share: number | null;
+        };
+        DevelopmentGap: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            elementId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            lineageId: string;
+            code: string;
+            title: string;
+            /** @description behaviour, or competency / value / cluster for areas */
+            kind: string;
+            /** @enum {unknown} */
+            polarity: "positive" | "negative";
+            othersMean: number | null;
+            selfMean: number | null;
+            /** @description The gap rule’s need, 0 (none) to 1 (greatest), to four decimals */
+            need: number;
+        };
+        /** @description Objectives from the gaps of the owner’s released 360° report */
+        DevelopmentGapObjectivesRequest: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            assessmentId: string;
+            /** @description These behaviours of the report; default: the largest gaps */
+            elementIds?: string[];
+            /**
+             * @description Without elementIds: how many of the largest gaps
+             * @default 3
+             */
+            count: number;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            dueOn?: string;
+            priority?: components["schemas"]["DevelopmentPriority"];
+        };
+        DevelopmentObjective: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            planId: string;
+            position: number;
+            title: string;
+            description: string | null;
+            successMeasure: string | null;
+            dueOn: string | null;
+            priority: components["schemas"]["DevelopmentPriority"];
+            status: components["schemas"]["DevelopmentObjectiveStatus"];
+            /** @description Open (not_started or in_progress) and past its due date */
+            overdue: boolean;
+            source: components["schemas"]["DevelopmentObjectiveSourceRef"];
+            /** @description Framework elements (competencies, values, behaviours) the objective develops */
+            frameworkElementIds: string[];
+            activities: components["schemas"]["DevelopmentActivity"][];
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        DevelopmentObjectiveCreate: {
+            title: string;
+            description?: string | null;
+            successMeasure?: string | null;
+            dueOn?: string | null;
+            priority?: components["schemas"]["DevelopmentPriority"];
+            /** @description Framework elements (competencies, values, behaviours) the objective develops */
+            frameworkElementIds?: string[];
+            source: components["schemas"]["DevelopmentObjectiveSource"];
+            /**
+             * Format: uuid
+             * @description source feedback_gap: the released 360° assessment of the owner
+             */
+            assessmentId?: string;
+            /**
+             * Format: uuid
+             * @description source feedback_gap: the element of its report (also linked to the objective)
+             */
+            elementId?: string;
+            /**
+             * Format: uuid
+             * @description source psychometric_result: the owner’s result
+             */
+            psychometricResultId?: string;
+            /**
+             * Format: uuid
+             * @description source programme_outcome: the owner’s enrolment
+             */
+            enrolmentId?: string;
+            activities?: components["schemas"]["DevelopmentActivityCreate"][];
+        };
+        DevelopmentObjectiveList: {
+            data: components["schemas"]["DevelopmentObjective"][];
+        };
+        /**
+         * @description Where the objective came from: a gap in a released 360° report (`assessmentId`, `elementId`), a psychometric result (`psychometricResultId`), the outcome of a programme (`enrolmentId`), the line manager, the owner themselves, or the plan’s template
+         * @enum {unknown}
+         */
+        DevelopmentObjectiveSource: "feedback_gap" | "psychometric_result" | "programme_outcome" | "manager" | "self" | "template";
+        DevelopmentObjectiveSourceRef: {
+            kind: components["schemas"]["DevelopmentObjectiveSource"];
+            assessmentId: string | null;
+            elementId: string | null;
+            psychometricResultId: string | null;
+            enrolmentId: string | null;
+            detail: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * @description Progress of an objective; open objectives (not_started, in_progress) past their due date are overdue
+         * @enum {unknown}
+         */
+        DevelopmentObjectiveStatus: "not_started" | "in_progress" | "achieved" | "not_achieved" | "dropped";
+        /** @description JSON merge patch. `status` is progress (allowed on an agreed plan); the other fields change only while the plan is a draft. */
+        DevelopmentObjectiveUpdate: {
+            title?: string;
+            description?: string | null;
+            successMeasure?: string | null;
+            dueOn?: string | null;
+            priority?: components["schemas"]["DevelopmentPriority"];
+            /** @description Framework elements (competencies, values, behaviours) the objective develops */
+            frameworkElementIds?: string[];
+            status?: components["schemas"]["DevelopmentObjectiveStatus"];
+        };
+        DevelopmentOverdueObjective: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            objectiveId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            planId: string;
+            planStatus: components["schemas"]["DevelopmentPlanStatus"];
+            /**
+             * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+             * @example 2026/27
+             */
+            period: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            ownerId: string;
+            ownerName: string;
+            orgUnitId: string | null;
+            title: string;
+            priority: components["schemas"]["DevelopmentPriority"];
+            status: components["schemas"]["DevelopmentObjectiveStatus"];
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            dueOn: string;
+            daysOverdue: number;
+        };
+        DevelopmentOverdueObjectivePage: {
+            data: components["schemas"]["DevelopmentOverdueObjective"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description A person’s development plan for a PDR year */
+        DevelopmentPlan: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            ownerId: string;
+            /**
+             * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+             * @example 2026/27
+             */
+            period: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            startsOn: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            endsOn: string;
+            title: string;
+            templateId: string | null;
+            cohortId: string | null;
+            status: components["schemas"]["DevelopmentPlanStatus"];
+            submittedAt: string | null;
+            agreedBy: string | null;
+            agreedAt: string | null;
+            completedAt: string | null;
+            reviewComment: string | null;
+            /** @description `person:<id>` when the token acted for a person, otherwise the token subject (`client:<id>` for API clients) */
+            createdBy: string;
+            /** @description In order, each with its activities */
+            objectives: components["schemas"]["DevelopmentObjective"][];
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description A new plan starts as a draft. The owner (a token acting for them) or HR creates it. */
+        DevelopmentPlanCreate: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            ownerId: string;
+            /**
+             * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+             * @example 2026/27
+             */
+            period: string;
+            title?: string;
+            /**
+             * Format: uuid
+             * @description Copy the objectives and activities of this template
+             */
+            templateId?: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            externalId?: string;
+        };
+        DevelopmentPlanPage: {
+            data: components["schemas"]["DevelopmentPlan"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /**
+         * @description draft → submitted (for review) → agreed (by the owner’s line manager, or HR) → completed; a submitted plan may be returned to draft with comments; an agreed, completed or lapsed plan may be reopened (back to draft, to be agreed again); draft, submitted and agreed plans may lapse
+         * @enum {unknown}
+         */
+        DevelopmentPlanStatus: "draft" | "submitted" | "agreed" | "completed" | "lapsed";
+        /** @description Plans by status, per the org unit their owner is in now */
+        DevelopmentPlanStatusByOrgUnit: {
+            period: string | null;
+            /** @description One per org unit of the plans’ owners (now), by name */
+            rows: components["schemas"]["DevelopmentPlanStatusByOrgUnitRow"][];
+            totals: components["schemas"]["DevelopmentPlanStatusByOrgUnitRow"];
+        };
+        DevelopmentPlanStatusByOrgUnitRow: {
+            orgUnitId: string | null;
+            orgUnitName: string | null;
+            draft: number;
+            submitted: number;
+            agreed: number;
+            completed: number;
+            lapsed: number;
+            total: number;
+        };
+        /** @description An organisation-wide plan template (e.g. for a promotability programme): objectives and activities copied into each plan made from it */
+        DevelopmentPlanTemplate: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            code: string;
+            title: string;
+            description: string | null;
+            status: components["schemas"]["DevelopmentPlanTemplateStatus"];
+            objectives: components["schemas"]["DevelopmentTemplateObjective"][];
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description `period` defaults to the PDR year in which the cohort starts */
+        DevelopmentPlanTemplateApplyRequest: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            /**
+             * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+             * @example 2026/27
+             */
+            period?: string;
+        };
+        DevelopmentPlanTemplateApplyResult: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            templateId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId: string;
+            /**
+             * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+             * @example 2026/27
+             */
+            period: string;
+            /** @description Plans made now */
+            created: number;
+            /** @description Participants who already had a plan from this template for the period (left as they are) */
+            existing: number;
+            /** @description One per participant, in person id order */
+            plans: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                personId: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                planId: string;
+                created: boolean;
+            }[];
+        };
+        DevelopmentPlanTemplateCreate: {
+            /** @description Short unique code, e.g. PROMO-MGR-2026 */
+            code: string;
+            title: string;
+            description?: string | null;
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            externalId?: string;
+            objectives: components["schemas"]["DevelopmentTemplateObjective"][];
+        };
+        DevelopmentPlanTemplatePage: {
+            data: components["schemas"]["DevelopmentPlanTemplate"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /**
+         * @description Only active templates make new plans
+         * @enum {unknown}
+         */
+        DevelopmentPlanTemplateStatus: "active" | "retired";
+        /** @description JSON merge patch; `objectives` replaces the whole list. Plans already made keep what they copied. */
+        DevelopmentPlanTemplateUpdate: {
+            title?: string;
+            description?: string | null;
+            externalId?: string | null;
+            status?: components["schemas"]["DevelopmentPlanTemplateStatus"];
+            objectives?: components["schemas"]["DevelopmentTemplateObjective"][];
+        };
+        /** @description One status change of a plan: who, when and why */
+        DevelopmentPlanTransition: {
+            id: number;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            planId: string;
+            fromStatus: components["schemas"]["DevelopmentPlanStatus"] | null;
+            toStatus: components["schemas"]["DevelopmentPlanStatus"];
+            /** @description create, submit, return, agree, complete, reopen or lapse */
+            action: string;
+            /** @description `person:<id>` when the token acted for a person, otherwise the token subject (`client:<id>` for API clients) */
+            actor: string;
+            comment: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            occurredAt: string;
+        };
+        DevelopmentPlanTransitionPage: {
+            data: components["schemas"]["DevelopmentPlanTransition"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        DevelopmentPlanTransitionRequest: {
+            /**
+             * @description submit, return, agree, complete, reopen or lapse
+             * @enum {unknown}
+             */
+            action: "submit" | "return" | "agree" | "complete" | "reopen" | "lapse";
+            /** @description Required to return, reopen and lapse; kept in the history */
+            comment?: string;
+        };
+        /** @description JSON merge patch of a draft plan; the status changes through the transitions operation */
+        DevelopmentPlanUpdate: {
+            title?: string;
+            externalId?: string | null;
+        };
+        /** @enum {unknown} */
+        DevelopmentPriority: "high" | "medium" | "low";
+        /** @description An entry of an objective’s progress log (append-only) */
+        DevelopmentProgressNote: {
+            id: number;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            objectiveId: string;
+            note: string;
+            statusFrom: components["schemas"]["DevelopmentObjectiveStatus"] | null;
+            statusTo: components["schemas"]["DevelopmentObjectiveStatus"] | null;
+            /** @description `person:<id>` or the token subject */
+            author: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+        };
+        /** @description A note, and optionally the objective’s new status */
+        DevelopmentProgressNoteCreate: {
+            note: string;
+            status?: components["schemas"]["DevelopmentObjectiveStatus"];
+        };
+        DevelopmentProgressNotePage: {
+            data: components["schemas"]["DevelopmentProgressNote"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        DevelopmentSuggestion: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            programmeId: string;
+            code: string;
+            title: string;
+            kind: string;
+            /** @description Sum of the needs of the largest gaps it covers */
+            score: number;
+            /** @description The behaviours (of the largest gaps) it covers, by need */
+            covers: string[];
+            /** @description Cohorts open for nominations now, by start date */
+            openCohorts: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                id: string;
+                title: string;
+                /**
+                 * Format: date
+                 * @description A date, YYYY-MM-DD
+                 */
+                startsOn: string;
+                /**
+                 * Format: date
+                 * @description A date, YYYY-MM-DD
+                 */
+                endsOn: string;
+                nominationsCloseOn: string | null;
+            }[];
+        };
+        DevelopmentSuggestions: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            assessmentId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            personId: string;
+            scale: {
+                min: number;
+                max: number;
+            };
+            /** @description The gap rule and the ranking, in words */
+            rule: string;
+            /** @description The largest gaps: behaviours with the greatest need above zero */
+            gaps: components["schemas"]["DevelopmentGap"][];
+            /** @description Competencies and values (and clusters) with the mean need of their rated behaviours */
+            areas: components["schemas"]["DevelopmentGap"][];
+            /** @description Active or pilot programmes the person is eligible for that cover one of the largest gaps, best first */
+            suggestions: components["schemas"]["DevelopmentSuggestion"][];
+        };
+        DevelopmentTemplateActivity: {
+            kind: components["schemas"]["DevelopmentActivityKind"];
+            title: string;
+            description?: string | null;
+            programmeId?: string | null;
+            dueInMonths?: number | null;
+        };
+        DevelopmentTemplateObjective: {
+            title: string;
+            description?: string | null;
+            successMeasure?: string | null;
+            priority?: components["schemas"]["DevelopmentPriority"];
+            dueInMonths?: number | null;
+            frameworkElementIds?: string[];
+            activities?: components["schemas"]["DevelopmentTemplateActivity"][];
+        };
         DiversityAggregate: {
             characteristic: string;
             groupBy: string;
@@ -1863,12 +4967,209 @@ export interface components {
                 lastSequence: number;
             };
         };
+        /**
+         * @description What sort of evidence it is
+         * @enum {unknown}
+         */
+        EvidenceKind: "document" | "data" | "indicator" | "narrative" | "link";
         FieldError: {
             /** @description body, query, params, headers, or row (imports) */
             in: string;
             /** @description JSON pointer (RFC 6901) to the field */
             pointer: string;
             detail: string;
+        };
+        /** @description One version of a framework. `versionNumber` counts the framework’s versions; `version` is this record’s concurrency version (ETag), raised by every change to it or its elements. */
+        Framework: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            /** @description The framework’s own version: 1, 2, … per code */
+            versionNumber: number;
+            name: string;
+            kind: components["schemas"]["FrameworkKind"];
+            description: string | null;
+            status: components["schemas"]["FrameworkStatus"];
+            basedOnId: string | null;
+            publishedAt: string | null;
+            elementCount: number;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description A new framework: version 1, a draft. Later versions come from `POST /v1/frameworks/{id}/versions`. */
+        FrameworkCreate: {
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            name: string;
+            kind: components["schemas"]["FrameworkKind"];
+            description?: string | null;
+        };
+        /** @description A whole framework as one JSON document, as exported and imported. Ids are not part of it: an import creates new elements, and those whose code matches an element of the newest existing version of the same code share its lineage. */
+        FrameworkDocument: {
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            name: string;
+            kind: components["schemas"]["FrameworkKind"];
+            /** @description On import: the version to create (409 if it exists); left out, the next one for the code */
+            versionNumber?: number;
+            description?: string | null;
+            elements: components["schemas"]["FrameworkDocumentElement"][];
+        };
+        /** @description An element and its children, in order (order is position) */
+        FrameworkDocumentElement: {
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            kind: components["schemas"]["FrameworkElementKind"];
+            title: string;
+            description?: string | null;
+            polarity?: components["schemas"]["Polarity"];
+            children?: components["schemas"]["FrameworkDocumentElement"][];
+        };
+        FrameworkElement: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            frameworkId: string;
+            parentId: string | null;
+            /**
+             * Format: uuid
+             * @description Shared by this element and its copies in other versions of the framework
+             */
+            lineageId: string;
+            kind: components["schemas"]["FrameworkElementKind"];
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            title: string;
+            description: string | null;
+            polarity: components["schemas"]["Polarity"];
+            /** @description Order among its siblings, from 0 */
+            position: number;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description An element of a draft framework */
+        FrameworkElementCreate: {
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            kind: components["schemas"]["FrameworkElementKind"];
+            title: string;
+            description?: string | null;
+            polarity?: components["schemas"]["Polarity"];
+            parentId?: string | null;
+            /** @description Where among its siblings (0 first); default last */
+            position?: number;
+        };
+        /**
+         * @description cluster → competency or value → behaviour indicator. Published trees have behaviours only under competencies or values
+         * @enum {unknown}
+         */
+        FrameworkElementKind: "cluster" | "competency" | "value" | "behaviour";
+        FrameworkElementPage: {
+            data: components["schemas"]["FrameworkElement"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description JSON merge patch of an element of a draft framework; `parentId` moves it with its subtree, `position` reorders it */
+        FrameworkElementUpdate: {
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code?: string;
+            kind?: components["schemas"]["FrameworkElementKind"];
+            title?: string;
+            description?: string | null;
+            polarity?: components["schemas"]["Polarity"];
+            parentId?: string | null;
+            /** @description Reorder among the siblings (0 first; past the end: last) */
+            position?: number;
+        };
+        /**
+         * @description A competency framework, a values-and-behaviours framework, or a role profile
+         * @enum {unknown}
+         */
+        FrameworkKind: "competency" | "values" | "role_profile";
+        FrameworkPage: {
+            data: components["schemas"]["Framework"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /**
+         * @description draft (editable) → published (frozen) → retired (frozen, not for new use); changed only through the transitions operation
+         * @enum {unknown}
+         */
+        FrameworkStatus: "draft" | "published" | "retired";
+        /** @description draft → published (the tree must be sound) → retired */
+        FrameworkTransition: {
+            /**
+             * @description draft → published; published → retired
+             * @enum {unknown}
+             */
+            to: "published" | "retired";
+            /** @description Why; kept in the audit trail and the event */
+            reason?: string;
+        };
+        FrameworkTree: {
+            framework: components["schemas"]["Framework"];
+            /** @description Top-level elements in order, each with its children in order */
+            elements: components["schemas"]["FrameworkTreeNode"][];
+        };
+        FrameworkTreeNode: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            lineageId: string;
+            kind: components["schemas"]["FrameworkElementKind"];
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            title: string;
+            description: string | null;
+            polarity: components["schemas"]["Polarity"];
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            children: components["schemas"]["FrameworkTreeNode"][];
+        };
+        /** @description JSON merge patch of a draft; code and version number are fixed */
+        FrameworkUpdate: {
+            name?: string;
+            kind?: components["schemas"]["FrameworkKind"];
+            description?: string | null;
+        };
+        /** @description Optional changes for the new draft; everything else is copied */
+        FrameworkVersionCreate: {
+            name?: string;
+            description?: string | null;
         };
         Grade: {
             /**
@@ -1987,6 +5288,962 @@ export interface components {
             /** @description Every failed row, by line */
             failures: components["schemas"]["ImportFailure"][];
         };
+        /** @description A measurable outcome, with values per org unit and period */
+        Indicator: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /** @description Short unique code, e.g. SLIR */
+            code: string;
+            title: string;
+            description: string | null;
+            /** @description e.g. "%", "count", "days" */
+            unit: string;
+            direction: components["schemas"]["IndicatorDirection"];
+            target: number | null;
+            /** @description Recommendations whose outcome it measures (a PATCH replaces the set) */
+            recommendationIds: string[];
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        IndicatorCreate: {
+            /** @description Short unique code, e.g. SLIR */
+            code: string;
+            title: string;
+            description?: string | null;
+            /** @description e.g. "%", "count", "days" */
+            unit: string;
+            direction: components["schemas"]["IndicatorDirection"];
+            target?: number | null;
+            /** @description Recommendations whose outcome it measures (a PATCH replaces the set) */
+            recommendationIds?: string[];
+        };
+        /**
+         * @description Which way is an improvement
+         * @enum {unknown}
+         */
+        IndicatorDirection: "higher_is_better" | "lower_is_better";
+        IndicatorPage: {
+            data: components["schemas"]["Indicator"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description An indicator’s values over time, one series per org unit, for charts */
+        IndicatorSeries: {
+            indicator: components["schemas"]["Indicator"];
+            series: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                orgUnitId: string;
+                orgUnitName: string;
+                /** @description In order of period end, then start */
+                points: {
+                    /** @description A calendar year ("2005") or an ISO 8601 date interval ("2006-10-01/2007-03-31"; one day for a value as at that day) */
+                    period: string;
+                    /**
+                     * Format: date
+                     * @description A date, YYYY-MM-DD
+                     */
+                    periodStart: string;
+                    /**
+                     * Format: date
+                     * @description A date, YYYY-MM-DD
+                     */
+                    periodEnd: string;
+                    value: number;
+                }[];
+            }[];
+        };
+        /** @description JSON merge patch */
+        IndicatorUpdate: {
+            /** @description Short unique code, e.g. SLIR */
+            code?: string;
+            title?: string;
+            description?: string | null;
+            /** @description e.g. "%", "count", "days" */
+            unit?: string;
+            direction?: components["schemas"]["IndicatorDirection"];
+            target?: number | null;
+            /** @description Recommendations whose outcome it measures (a PATCH replaces the set) */
+            recommendationIds?: string[];
+        };
+        /** @description The value of an indicator for one org unit and period */
+        IndicatorValue: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            indicatorId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            orgUnitId: string;
+            /** @description A calendar year ("2005") or an ISO 8601 date interval ("2006-10-01/2007-03-31"; one day for a value as at that day) */
+            period: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            periodStart: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            periodEnd: string;
+            /** @description Kept to 4 decimals */
+            value: number;
+            note: string | null;
+            recordedBy: string;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description One value per indicator, org unit and period (409 conflict on a second one: correct it with PATCH) */
+        IndicatorValueCreate: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            orgUnitId: string;
+            /** @description A calendar year ("2005") or an ISO 8601 date interval ("2006-10-01/2007-03-31"; one day for a value as at that day) */
+            period: string;
+            /** @description Kept to 4 decimals */
+            value: number;
+            note?: string | null;
+        };
+        IndicatorValuePage: {
+            data: components["schemas"]["IndicatorValue"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description Correct a value (JSON merge patch) */
+        IndicatorValueUpdate: {
+            /** @description Kept to 4 decimals */
+            value?: number;
+            note?: string | null;
+        };
+        /** @description A psychometric instrument (a personality measure, a career motivation questionnaire …) and its scales. Its version (ETag) moves with every change to it or its scales. */
+        Instrument: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            name: string;
+            kind: components["schemas"]["InstrumentKind"];
+            description: string | null;
+            provider: string | null;
+            status: components["schemas"]["InstrumentStatus"];
+            /** @description In order */
+            scales: components["schemas"]["InstrumentScale"][];
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        InstrumentCreate: {
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            name: string;
+            kind: components["schemas"]["InstrumentKind"];
+            description?: string | null;
+            provider?: string | null;
+            scales: components["schemas"]["InstrumentScaleInput"][];
+        };
+        /**
+         * @description What the instrument measures
+         * @enum {unknown}
+         */
+        InstrumentKind: "personality" | "motivation" | "ability" | "interests" | "other";
+        InstrumentPage: {
+            data: components["schemas"]["Instrument"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        InstrumentScale: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            name: string;
+            description: string | null;
+            scoreKind: components["schemas"]["ScoreKind"];
+            minScore: number;
+            maxScore: number;
+            position: number;
+        };
+        /** @description A scale; minScore/maxScore default to the usual range of its score kind (required for raw) */
+        InstrumentScaleInput: {
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code: string;
+            name: string;
+            description?: string | null;
+            scoreKind: components["schemas"]["ScoreKind"];
+            minScore?: number;
+            maxScore?: number;
+        };
+        /** @description JSON merge patch. Once the instrument has results only name, description and position change (409 `instrument-in-use`). */
+        InstrumentScaleUpdate: {
+            /** @description Short code: letters, digits, `_`, `.`, `-` */
+            code?: string;
+            name?: string;
+            description?: string | null;
+            scoreKind?: components["schemas"]["ScoreKind"];
+            minScore?: number;
+            maxScore?: number;
+            position?: number;
+        };
+        /**
+         * @description A retired instrument takes no new results
+         * @enum {unknown}
+         */
+        InstrumentStatus: "active" | "retired";
+        /** @description JSON merge patch; scales change through their own operations */
+        InstrumentUpdate: {
+            name?: string;
+            kind?: components["schemas"]["InstrumentKind"];
+            description?: string | null;
+            provider?: string | null;
+            status?: components["schemas"]["InstrumentStatus"];
+        };
+        /** @description One rater’s invitation to a 360° assessment. It records whether the rater answered, never what. */
+        Invitation: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            assessmentId: string;
+            relationship: components["schemas"]["Relationship"];
+            personId: string | null;
+            externalName: string | null;
+            externalEmail: string | null;
+            status: components["schemas"]["InvitationStatus"];
+            statusReason: string | null;
+            /**
+             * Format: date-time
+             * @description When the token stops working: its own expiry, or the assessment’s closing time
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            tokenIssuedAt: string;
+            respondedOn: string | null;
+            lastRemindedAt: string | null;
+            remindersSent: number;
+            /** @description Whether the rater has saved a draft (never what it says) */
+            draftSaved: boolean;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description Either personId (a person in the people data) or externalName and externalEmail (someone outside it). */
+        InvitationCreate: {
+            relationship: components["schemas"]["Relationship"];
+            /**
+             * Format: uuid
+             * @description An internal rater. For `self` it defaults to (and must be) the subject.
+             */
+            personId?: string;
+            externalName?: string;
+            /** Format: email */
+            externalEmail?: string;
+            /**
+             * Format: date-time
+             * @description When the token stops working (in the future); default: when the assessment closes
+             */
+            expiresAt?: string;
+        };
+        InvitationPage: {
+            data: components["schemas"]["Invitation"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /**
+         * @description invited → submitted | declined (by the rater, with the token) | withdrawn (by HR). All but invited are final.
+         * @enum {unknown}
+         */
+        InvitationStatus: "invited" | "submitted" | "declined" | "withdrawn";
+        /** @description Withdraw an invitation that has not been answered: its token stops working and its draft is discarded */
+        InvitationTransition: {
+            /**
+             * @description HR only withdraws; submitting and declining are the rater’s
+             * @enum {unknown}
+             */
+            to: "withdrawn";
+            reason?: string;
+        };
+        /** @description An invitation with its newly issued token */
+        IssuedInvitation: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            assessmentId: string;
+            relationship: components["schemas"]["Relationship"];
+            personId: string | null;
+            externalName: string | null;
+            externalEmail: string | null;
+            status: components["schemas"]["InvitationStatus"];
+            statusReason: string | null;
+            /**
+             * Format: date-time
+             * @description When the token stops working: its own expiry, or the assessment’s closing time
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            tokenIssuedAt: string;
+            respondedOn: string | null;
+            lastRemindedAt: string | null;
+            remindersSent: number;
+            /** @description Whether the rater has saved a draft (never what it says) */
+            draftSaved: boolean;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+            /** @description The rater’s token, shown only in this response (it is stored hashed): send it to the rater, who passes it as the X-Rater-Token header of the questionnaire operations. Reissuing makes a new one and kills this one. */
+            token: string;
+        };
+        /** @description A new owner and/or level (corporate needs an SMT lead) */
+        LearningLogAccountabilityChange: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            ownerId: string;
+            level: components["schemas"]["LearningLogLevel"];
+            smtLeadId?: string | null;
+            reason?: string;
+        };
+        /** @description A change the learning produced, recorded when the entry left platform or delivery */
+        LearningLogChange: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /** @description platform: policy, sop or process; delivery: training, it or role */
+            kind: string;
+            /** @description Where the change is: a policy or SOP number, a course code, a system change ticket */
+            reference: string;
+            description: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            recordedAt: string;
+        };
+        /** @description A closed entry and how it ended */
+        LearningLogClosedLesson: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            reference: string;
+            title: string;
+            kind: components["schemas"]["LearningLogKind"];
+            sourceKind: components["schemas"]["LearningLogSourceKind"];
+            /** @enum {unknown} */
+            closureKind: "no_action" | "duplicate" | "reviewed";
+            closureReason: string | null;
+            integrated: ("fully" | "partly" | "not") | null;
+            improvementSeen: boolean | null;
+            evidence: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            closedAt: string;
+        };
+        LearningLogClosedLessonPage: {
+            data: components["schemas"]["LearningLogClosedLesson"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description A training, IT or role change, with its reference */
+        LearningLogDeliveryChangeInput: {
+            /** @enum {unknown} */
+            kind: "training" | "it" | "role";
+            /** @description Where the change is: a policy or SOP number, a course code, a change ticket */
+            reference: string;
+            description?: string | null;
+        };
+        /**
+         * @description How far the entry may be shared: within the unit, across the organisation, or publicly. A public entry’s title, summary and notes may name no person.
+         * @enum {unknown}
+         */
+        LearningLogDissemination: "internal_unit" | "organisation" | "public";
+        /** @description A lesson identified or notable practice, and where it stands in the organisational learning model */
+        LearningLogEntry: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            /** @description OL-<year identified>-<sequence>, e.g. OL-2009-0042; assigned on creation, never reused */
+            reference: string;
+            title: string;
+            summary: string;
+            notes: string | null;
+            kind: components["schemas"]["LearningLogKind"];
+            sourceKind: components["schemas"]["LearningLogSourceKind"];
+            sourceReference: string | null;
+            eventDate: string | null;
+            /**
+             * Format: uuid
+             * @description The business group or unit where it was identified
+             */
+            orgUnitId: string;
+            identifiedById: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            identifiedOn: string;
+            dissemination: components["schemas"]["LearningLogDissemination"];
+            tags: string[];
+            stage: components["schemas"]["LearningLogStage"];
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            stageEnteredAt: string;
+            challenge: {
+                /** @enum {unknown} */
+                decision: "action_required" | "no_action" | "duplicate";
+                actionByOrgUnitId: string | null;
+                actionByPersonId: string | null;
+                /**
+                 * Format: date-time
+                 * @description A UTC timestamp, ISO 8601
+                 */
+                decidedAt: string;
+            } | null;
+            accountability: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                ownerId: string;
+                level: components["schemas"]["LearningLogLevel"];
+                smtLeadId: string | null;
+            } | null;
+            platform: {
+                noneNeededReason: string | null;
+                changes: components["schemas"]["LearningLogChange"][];
+            };
+            delivery: {
+                noneNeededReason: string | null;
+                changes: components["schemas"]["LearningLogChange"][];
+            };
+            review: {
+                /** @enum {unknown} */
+                integrated: "fully" | "partly" | "not";
+                improvementSeen: boolean;
+                evidence: string;
+                /**
+                 * Format: date-time
+                 * @description A UTC timestamp, ISO 8601
+                 */
+                reviewedAt: string;
+            } | null;
+            closure: {
+                /** @enum {unknown} */
+                kind: "no_action" | "duplicate" | "reviewed";
+                reason: string | null;
+                duplicateOfId: string | null;
+                /**
+                 * Format: date-time
+                 * @description A UTC timestamp, ISO 8601
+                 */
+                closedAt: string;
+            } | null;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description A new entry, at origin. Defaults: kind lesson_identified, identifiedOn today (UTC), dissemination internal_unit. The reference is assigned from the year of identifiedOn. */
+        LearningLogEntryCreate: {
+            externalId?: string | null;
+            title: string;
+            /** @description What was learnt, in a few sentences */
+            summary: string;
+            notes?: string | null;
+            kind?: components["schemas"]["LearningLogKind"];
+            sourceKind: components["schemas"]["LearningLogSourceKind"];
+            sourceReference?: string | null;
+            eventDate?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            orgUnitId: string;
+            identifiedById?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            identifiedOn?: string;
+            dissemination?: components["schemas"]["LearningLogDissemination"];
+            /** @description Free tags, e.g. “public order”, “custody” */
+            tags?: string[];
+        };
+        LearningLogEntryPage: {
+            data: components["schemas"]["LearningLogEntrySummary"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description An entry as lists and search show it */
+        LearningLogEntrySummary: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            reference: string;
+            title: string;
+            summary: string;
+            kind: components["schemas"]["LearningLogKind"];
+            sourceKind: components["schemas"]["LearningLogSourceKind"];
+            sourceReference: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            orgUnitId: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            identifiedOn: string;
+            dissemination: components["schemas"]["LearningLogDissemination"];
+            tags: string[];
+            stage: components["schemas"]["LearningLogStage"];
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            stageEnteredAt: string;
+            /** @description Whole days since the entry entered its stage */
+            daysInStage: number;
+            ownerId: string | null;
+            level: components["schemas"]["LearningLogLevel"] | null;
+            rank: number | null;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+        };
+        /** @description JSON merge patch of the origin fields; stages move only through transitions, owners through the accountability operation */
+        LearningLogEntryUpdate: {
+            externalId?: string | null;
+            title?: string;
+            /** @description What was learnt, in a few sentences */
+            summary?: string;
+            notes?: string | null;
+            kind?: components["schemas"]["LearningLogKind"];
+            sourceKind?: components["schemas"]["LearningLogSourceKind"];
+            sourceReference?: string | null;
+            eventDate?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            orgUnitId?: string;
+            identifiedById?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            identifiedOn?: string;
+            dissemination?: components["schemas"]["LearningLogDissemination"];
+            /** @description Free tags, e.g. “public order”, “custody” */
+            tags?: string[];
+        };
+        /** @description A row of a learning log import (e.g. lessons from a debrief spreadsheet) */
+        LearningLogImportRow: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            externalId: string;
+            reference?: string | null;
+            title: string;
+            /** @description What was learnt, in a few sentences */
+            summary: string;
+            notes?: string | null;
+            /**
+             * @description A lesson identified (something to change) or notable practice (something to share)
+             * @enum {unknown}
+             */
+            kind?: "lesson_identified" | "notable_practice";
+            /**
+             * @description Where the learning came from (seed 002): an operational debrief, an employment tribunal, a health and safety incident, an inspection (e.g. HMIC), an audit, a scrutiny, a complaint, a high-profile event, a risk assessment, a peer assessment (capability model), the corporate tasking process, or other
+             * @enum {unknown}
+             */
+            sourceKind: "operational_debrief" | "employment_tribunal" | "health_and_safety" | "inspection" | "audit" | "scrutiny" | "complaint" | "high_profile_event" | "risk_assessment" | "peer_assessment" | "corporate_tasking" | "other";
+            sourceReference?: string | null;
+            eventDate?: string | null;
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            orgUnitExternalId: string;
+            identifiedByExternalId?: string | null;
+            identifiedOn?: string | null;
+            /**
+             * @description How far the entry may be shared: within the unit, across the organisation, or publicly. A public entry’s title, summary and notes may name no person.
+             * @enum {unknown}
+             */
+            dissemination?: "internal_unit" | "organisation" | "public";
+            tags?: (string[] | string) | null;
+            /**
+             * @description Informational (exports carry it): a new entry is imported at origin, and an import never moves an existing one
+             * @enum {unknown}
+             */
+            stage?: "origin" | "challenge" | "accountability" | "platform" | "delivery" | "review" | "closed";
+        };
+        /**
+         * @description A lesson identified (something to change) or notable practice (something to share)
+         * @enum {unknown}
+         */
+        LearningLogKind: "lesson_identified" | "notable_practice";
+        /**
+         * @description Where the learning is addressed: OCU, business group, Management Board, or corporate (which needs an SMT lead)
+         * @enum {unknown}
+         */
+        LearningLogLevel: "ocu" | "business_group" | "management_board" | "corporate";
+        /** @description A link from an entry to a recommendation, programme, cohort or another entry (exactly one) */
+        LearningLogLink: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            entryId: string;
+            kind: components["schemas"]["LearningLogLinkKind"];
+            /** @enum {unknown} */
+            targetType: "recommendation" | "programme" | "cohort" | "entry";
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            targetId: string;
+            recommendationId: string | null;
+            programmeId: string | null;
+            cohortId: string | null;
+            linkedEntryId: string | null;
+            note: string | null;
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+        };
+        /** @description Name exactly one target */
+        LearningLogLinkCreate: {
+            kind: components["schemas"]["LearningLogLinkKind"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            recommendationId?: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            programmeId?: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            cohortId?: string;
+            /**
+             * Format: uuid
+             * @description Another learning log entry
+             */
+            entryId?: string;
+            note?: string;
+        };
+        /**
+         * @description duplicate_of: another entry this one repeats; related: any entry, recommendation, programme or cohort; produced_by: the recommendation (e.g. of an HMIC inspection), programme or cohort the lesson came from; addressed_by: the recommendation, programme or cohort that addresses it
+         * @enum {unknown}
+         */
+        LearningLogLinkKind: "duplicate_of" | "related" | "produced_by" | "addressed_by";
+        LearningLogLinkPage: {
+            data: components["schemas"]["LearningLogLink"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        LearningLogNoteCreate: {
+            /** @description Kept in the trail (and searched with the entry’s notes) */
+            note: string;
+        };
+        /** @description A policy, SOP or process change, with its reference */
+        LearningLogPlatformChangeInput: {
+            /** @enum {unknown} */
+            kind: "policy" | "sop" | "process";
+            /** @description Where the change is: a policy or SOP number, a course code, a change ticket */
+            reference: string;
+            description?: string | null;
+        };
+        /** @description How closed lessons ended */
+        LearningLogReviewOutcomes: {
+            closed: number;
+            closedNoAction: number;
+            closedDuplicate: number;
+            reviewed: number;
+            /** @description Reviewed entries by integration and improvement; every combination, zeros included */
+            outcomes: {
+                /** @enum {unknown} */
+                integrated: "fully" | "partly" | "not";
+                improvementSeen: boolean;
+                entries: number;
+            }[];
+        };
+        /**
+         * @description Where the learning came from (seed 002): an operational debrief, an employment tribunal, a health and safety incident, an inspection (e.g. HMIC), an audit, a scrutiny, a complaint, a high-profile event, a risk assessment, a peer assessment (capability model), the corporate tasking process, or other
+         * @enum {unknown}
+         */
+        LearningLogSourceKind: "operational_debrief" | "employment_tribunal" | "health_and_safety" | "inspection" | "audit" | "scrutiny" | "complaint" | "high_profile_event" | "risk_assessment" | "peer_assessment" | "corporate_tasking" | "other";
+        /** @description Which sources produce the most lessons, most first */
+        LearningLogSourceReport: {
+            bySourceKind: {
+                sourceKind: components["schemas"]["LearningLogSourceKind"];
+                entries: number;
+                lessons: number;
+                notablePractices: number;
+                actionRequired: number;
+                closedNoAction: number;
+                closedDuplicate: number;
+                closedReviewed: number;
+                improvementSeen: number;
+            }[];
+            /** @description The individual sources (by their reference) that produced the most entries */
+            topSources: {
+                sourceKind: components["schemas"]["LearningLogSourceKind"];
+                sourceReference: string;
+                entries: number;
+                lessons: number;
+            }[];
+        };
+        /**
+         * @description The organisational learning model: origin (identified) → challenge (quality assured, decision) → accountability (owner and level) → platform (policy, SOP, process) → delivery (training, IT, role) → review (integrated? improvement seen?) → closed. An entry in a stage is doing that stage’s work; it leaves the stage with the stage’s outcome.
+         * @enum {unknown}
+         */
+        LearningLogStage: "origin" | "challenge" | "accountability" | "platform" | "delivery" | "review" | "closed";
+        /** @description Entries by stage and by the business group of the unit where they were identified (the nearest business_group at or above it) */
+        LearningLogStageByBusinessGroup: {
+            rows: {
+                businessGroupId: string | null;
+                businessGroupName: string | null;
+                /** @description Entries at each stage */
+                stages: {
+                    origin: number;
+                    challenge: number;
+                    accountability: number;
+                    platform: number;
+                    delivery: number;
+                    review: number;
+                    closed: number;
+                };
+                total: number;
+            }[];
+            totals: {
+                /** @description Entries at each stage */
+                stages: {
+                    origin: number;
+                    challenge: number;
+                    accountability: number;
+                    platform: number;
+                    delivery: number;
+                    review: number;
+                    closed: number;
+                };
+                total: number;
+            };
+        };
+        /** @description Time in each stage, read from the trail (stage entered → stage left) */
+        LearningLogStageDurations: {
+            stages: {
+                stage: components["schemas"]["LearningLogStage"];
+                /** @description Times an entry entered the stage and left it (a reopened entry can stay twice) */
+                completedStays: number;
+                medianDays: number | null;
+                inStageNow: number;
+                medianDaysSoFar: number | null;
+            }[];
+        };
+        /** @description One item of an entry’s trail */
+        LearningLogTrailItem: {
+            /** @description Increases with every trail item */
+            id: number;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            entryId: string;
+            /**
+             * @description created, moved (forward), reopened (back), owner_changed (owner, level or SMT lead), linked, unlinked, noted, updated (origin fields)
+             * @enum {unknown}
+             */
+            kind: "created" | "moved" | "reopened" | "owner_changed" | "linked" | "unlinked" | "noted" | "updated";
+            fromStage: components["schemas"]["LearningLogStage"] | null;
+            toStage: components["schemas"]["LearningLogStage"] | null;
+            /** @description The token subject that made the change */
+            actor: string;
+            note: string | null;
+            /** @description What the item recorded: a stage’s outcome, the owner before and after, the link, the fields changed */
+            data: unknown;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            occurredAt: string;
+        };
+        LearningLogTrailPage: {
+            data: components["schemas"]["LearningLogTrailItem"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description Move to the next stage with the outcome of the stage being left (only that stage’s object may be sent), or back to an earlier stage with a `reason` (reopening). */
+        LearningLogTransitionRequest: {
+            to: components["schemas"]["LearningLogStage"];
+            /** @description Kept in the trail (and searched with the entry’s notes) */
+            note?: string;
+            /** @description Required to reopen (move back to an earlier stage) */
+            reason?: string;
+            /** @description Leaving challenge. action_required (to accountability) names who acts: actionByOrgUnitId and/or actionByPersonId. no_action or duplicate (to closed) gives the reason; duplicate names the other entry (duplicateOfId). */
+            challenge?: {
+                /** @enum {unknown} */
+                decision?: "action_required" | "no_action" | "duplicate";
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                actionByOrgUnitId?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                actionByPersonId?: string;
+                reason?: string;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                duplicateOfId?: string;
+            };
+            /** @description Leaving accountability (to platform): owner and level; corporate needs an SMT lead. Fields left out keep the entry’s current values. */
+            accountability?: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                ownerId?: string;
+                level?: components["schemas"]["LearningLogLevel"];
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                smtLeadId?: string;
+            };
+            /** @description Leaving platform (to delivery): the policy, SOP and process changes made, or why none was needed */
+            platform?: {
+                changes?: components["schemas"]["LearningLogPlatformChangeInput"][];
+                noneNeededReason?: string;
+            };
+            /** @description Leaving delivery (to review): the training, IT and role changes made, or why none was needed */
+            delivery?: {
+                changes?: components["schemas"]["LearningLogDeliveryChangeInput"][];
+                noneNeededReason?: string;
+                /** @description Programmes that deliver the learning (linked as addressed_by) */
+                programmeIds?: string[];
+                /** @description Cohorts that deliver the learning (linked as addressed_by) */
+                cohortIds?: string[];
+            };
+            /** @description Leaving review (to closed): integrated fully, partly or not; whether improvement was seen; the evidence */
+            review?: {
+                /** @enum {unknown} */
+                integrated?: "fully" | "partly" | "not";
+                improvementSeen?: boolean;
+                evidence?: string;
+            };
+        };
         /**
          * @description Who put the person forward: themselves, their line manager, HR, or a gateway (talent) event
          * @enum {unknown}
@@ -2054,6 +6311,141 @@ export interface components {
         PageInfo: {
             nextCursor: string | null;
         };
+        /** @description A member of a challenge panel; a member who left keeps their place in past reviews */
+        PanelMember: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            panelId: string;
+            name: string;
+            membership: components["schemas"]["PanelMembership"];
+            organisation: string | null;
+            personId: string | null;
+            role: components["schemas"]["PanelMemberRole"];
+            joinedOn: string | null;
+            leftOn: string | null;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        PanelMemberCreate: {
+            name: string;
+            membership: components["schemas"]["PanelMembership"];
+            organisation?: string | null;
+            personId?: string | null;
+            role?: components["schemas"]["PanelMemberRole"];
+            joinedOn?: string | null;
+            leftOn?: string | null;
+        };
+        PanelMemberList: {
+            data: components["schemas"]["PanelMember"][];
+        };
+        /** @enum {unknown} */
+        PanelMemberRole: "chair" | "member" | "adviser";
+        /**
+         * @description internal (of the organisation) or external (e.g. CRE, Police Foundation, the police authority)
+         * @enum {unknown}
+         */
+        PanelMembership: "internal" | "external";
+        /** @description JSON merge patch */
+        PanelMemberUpdate: {
+            name?: string;
+            membership?: components["schemas"]["PanelMembership"];
+            organisation?: string | null;
+            personId?: string | null;
+            role?: components["schemas"]["PanelMemberRole"];
+            joinedOn?: string | null;
+            leftOn?: string | null;
+        };
+        /** @description A challenge panel’s review of one recommendation. Never changed: a later review supersedes it. */
+        PanelReview: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            panelId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            recommendationId: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            reviewedOn: string;
+            /** @description Members present */
+            memberIds: string[];
+            /** @description Evidence considered */
+            evidence: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                evidenceId: string;
+                /** @description Current on the review date */
+                current: boolean;
+            }[];
+            verdict: components["schemas"]["PanelVerdict"];
+            rationale: string;
+            nextReviewOn: string | null;
+            statusBefore: components["schemas"]["RecommendationStatus"];
+            statusAfter: components["schemas"]["RecommendationStatus"];
+            recordedBy: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+        };
+        PanelReviewCreate: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            panelId: string;
+            /**
+             * Format: date
+             * @description The date of the panel meeting; not in the future
+             */
+            reviewedOn: string;
+            /** @description Members present: members of that panel on that date */
+            memberIds: string[];
+            /** @description Evidence considered: evidence of this recommendation */
+            evidenceIds: string[];
+            verdict: components["schemas"]["PanelVerdict"];
+            rationale: string;
+            nextReviewOn?: string | null;
+        };
+        PanelReviewPage: {
+            data: components["schemas"]["PanelReview"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /**
+         * @description embedded → status embedded (needs current evidence considered); partially_embedded → partially_embedded; not_embedded → continuing_challenge; insufficient_evidence → unchanged, but embedded falls back to partially_embedded
+         * @enum {unknown}
+         */
+        PanelVerdict: "embedded" | "partially_embedded" | "not_embedded" | "insufficient_evidence";
         Person: {
             /**
              * Format: uuid
@@ -2137,6 +6529,11 @@ export interface components {
             startDate?: string | null;
             leavingDate?: string | null;
         };
+        /**
+         * @description positive (“we will”) or negative (“we will not”): negative behaviours are reported as how often they are seen, never averaged with positive ones
+         * @enum {unknown}
+         */
+        Polarity: "positive" | "negative";
         /** @description An earlier unsuccessful application of the same person to a cohort of the same programme */
         PriorApplication: {
             /**
@@ -2494,6 +6891,174 @@ export interface components {
             /** @description Competency or behaviour framework elements it develops */
             frameworkElementIds?: string[];
         };
+        /** @description One person’s result on one instrument. Personal data: readable only by the person, their assessor and holders of assessments:read; events and audit records carry ids, never scores. */
+        PsychometricResult: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            instrumentId: string;
+            instrumentCode: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            personId: string;
+            assessorId: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            takenOn: string;
+            normGroup: string | null;
+            providerReference: string | null;
+            scores: components["schemas"]["ScaleScores"];
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        PsychometricResultCreate: {
+            externalId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            instrumentId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            personId: string;
+            assessorId?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            takenOn: string;
+            normGroup?: string | null;
+            providerReference?: string | null;
+            scores: components["schemas"]["ScaleScores"];
+        };
+        PsychometricResultImportRow: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            externalId: string;
+            instrumentCode: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            personExternalId: string;
+            assessorExternalId?: string | null;
+            /** Format: date */
+            takenOn: string;
+            normGroup?: string | null;
+            providerReference?: string | null;
+            /** @description One score per scale, by scale code: an object in JSON, or `CODE=score|CODE=score` in one cell */
+            scores: {
+                [key: string]: number;
+            } | string;
+        };
+        PsychometricResultPage: {
+            data: components["schemas"]["PsychometricResult"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description JSON merge patch; `scores` replaces the whole set. Instrument and person are fixed. */
+        PsychometricResultUpdate: {
+            externalId?: string | null;
+            assessorId?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            takenOn?: string;
+            normGroup?: string | null;
+            providerReference?: string | null;
+            scores?: components["schemas"]["ScaleScores"];
+        };
+        /** @description What a rater sees with their token: only their own draft, never anyone else’s answers */
+        Questionnaire: {
+            /** @description Who the rater is giving feedback on */
+            subjectName: string;
+            purpose: string;
+            relationship: components["schemas"]["Relationship"];
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            closesAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            expiresAt: string;
+            scale: components["schemas"]["RatingScale"];
+            /** @description The behaviours to rate and the elements above them, parents first, in framework order */
+            elements: components["schemas"]["QuestionnaireElement"][];
+            draft: components["schemas"]["QuestionnaireAnswers"] | null;
+        };
+        /** @description A rater’s answers. Comments are shown to the subject without attribution, in random order, and only where the rater’s group is reported. */
+        QuestionnaireAnswers: {
+            /** @description At most one per behaviour; a submission rates every behaviour (a value, or null for not observed) */
+            ratings: components["schemas"]["AnswerRating"][];
+            comments?: components["schemas"]["AnswerComment"][];
+        };
+        QuestionnaireDecline: {
+            /** @description Why; HR sees it on the invitation */
+            reason: string;
+        };
+        QuestionnaireElement: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            parentId: string | null;
+            /** @description cluster, competency, value or behaviour */
+            kind: string;
+            code: string;
+            title: string;
+            description: string | null;
+            /**
+             * @description Negative behaviours (“we will not …”) are rated by how often they are seen
+             * @enum {unknown}
+             */
+            polarity: "positive" | "negative";
+            /** @description True for the behaviours to rate; false for the competencies, values and clusters that group them */
+            rated: boolean;
+        };
+        /** @description The outcome; it carries no identifier of the answers */
+        QuestionnaireReceipt: {
+            /** @enum {unknown} */
+            status: "draft_saved" | "submitted" | "declined";
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            at: string;
+        };
+        /** @description The scale every element is rated on. Negative behaviours are rated on the same scale read as how often they are seen. */
+        RatingScale: {
+            /** @description Lowest value (for negative behaviours: never seen) */
+            min: number;
+            /** @description Highest value; at most 10 steps above min */
+            max: number;
+            /** @description One label per value from min to max, or none */
+            labels: string[];
+            /** @description Whether a rater may answer “not observed” (null) instead of a value */
+            notObservedAllowed: boolean;
+        };
         ReachCell: {
             count: number | null;
             share: number | null;
@@ -2517,6 +7082,639 @@ export interface components {
             nominated: components["schemas"]["ReachCell"];
             eligible: components["schemas"]["ReachCell"];
             shareDifference: number | null;
+        };
+        /** @description One recommendation of a source. `lastActivityAt` moves with every status change, evidence item, action move or panel review (it does not change the version). */
+        Recommendation: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            sourceId: string;
+            sourceCode: string;
+            externalId: string | null;
+            /** @description The number as printed, e.g. "12" or "45a" */
+            number: string;
+            title: string;
+            body: string | null;
+            directedTo: string | null;
+            area: string | null;
+            /** @description Themes (the whole set: a PATCH replaces it) */
+            themeIds: string[];
+            ownerOrgUnitId: string | null;
+            ownerPersonId: string | null;
+            priority: components["schemas"]["RecommendationRating"] | null;
+            impact: components["schemas"]["RecommendationRating"] | null;
+            targetDate: string | null;
+            nextReviewDate: string | null;
+            status: components["schemas"]["RecommendationStatus"];
+            closureReason: components["schemas"]["RecommendationClosureReason"] | null;
+            /** @description The target date has passed (UTC) and the recommendation is neither embedded nor closed */
+            overdue: boolean;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            statusChangedAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            lastActivityAt: string;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description An action taken towards one or more recommendations */
+        RecommendationAction: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            title: string;
+            description: string | null;
+            ownerOrgUnitId: string | null;
+            ownerPersonId: string | null;
+            dueOn: string | null;
+            /** @description The recommendations the action serves (at least one; a PATCH replaces the set) */
+            recommendationIds: string[];
+            status: components["schemas"]["RecommendationActionStatus"];
+            completedOn: string | null;
+            /** @description The due date is before today (UTC) and the action is neither done nor cancelled */
+            overdue: boolean;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        /** @description A new action is open */
+        RecommendationActionCreate: {
+            externalId?: string | null;
+            title: string;
+            description?: string | null;
+            ownerOrgUnitId?: string | null;
+            ownerPersonId?: string | null;
+            dueOn?: string | null;
+            /** @description The recommendations the action serves (at least one; a PATCH replaces the set) */
+            recommendationIds: string[];
+        };
+        RecommendationActionPage: {
+            data: components["schemas"]["RecommendationAction"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /**
+         * @description open → in_progress → done, or cancelled from open or in_progress; in_progress → open also allowed; done and cancelled are final
+         * @enum {unknown}
+         */
+        RecommendationActionStatus: "open" | "in_progress" | "done" | "cancelled";
+        RecommendationActionTransition: {
+            to: components["schemas"]["RecommendationActionStatus"];
+            /** @description Why; kept in the audit trail and the event */
+            note?: string;
+            /**
+             * Format: date
+             * @description With to=done: when it was done (default today, never in the future)
+             */
+            completedOn?: string;
+        };
+        /** @description JSON merge patch; the status changes through the transitions operation */
+        RecommendationActionUpdate: {
+            externalId?: string | null;
+            title?: string;
+            description?: string | null;
+            ownerOrgUnitId?: string | null;
+            ownerPersonId?: string | null;
+            dueOn?: string | null;
+            /** @description The recommendations the action serves (at least one; a PATCH replaces the set) */
+            recommendationIds?: string[];
+        };
+        /**
+         * @description Why a recommendation was closed without being embedded; `other` needs the rationale to say why
+         * @enum {unknown}
+         */
+        RecommendationClosureReason: "superseded" | "not_applicable" | "other";
+        /** @description Starts not_started unless `status` says otherwise (any status but embedded, which only a panel review sets: 409 embedding-requires-panel-review) */
+        RecommendationCreate: {
+            externalId?: string | null;
+            /** @description The number as printed, e.g. "12" or "45a" */
+            number: string;
+            title: string;
+            body?: string | null;
+            directedTo?: string | null;
+            area?: string | null;
+            /** @description Themes (the whole set: a PATCH replaces it) */
+            themeIds?: string[];
+            ownerOrgUnitId?: string | null;
+            ownerPersonId?: string | null;
+            priority?: components["schemas"]["RecommendationRating"] | null;
+            impact?: components["schemas"]["RecommendationRating"] | null;
+            targetDate?: string | null;
+            nextReviewDate?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            sourceId: string;
+            status?: components["schemas"]["RecommendationStatus"];
+            closureReason?: components["schemas"]["RecommendationClosureReason"];
+            /** @description Why it starts in this status (kept in the history) */
+            statusRationale?: string;
+        };
+        /** @description Evidence that a recommendation is being embedded. Never deleted: withdrawn, with a reason. */
+        RecommendationEvidence: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            recommendationId: string;
+            kind: components["schemas"]["EvidenceKind"];
+            title: string;
+            description: string | null;
+            reference: string | null;
+            url: string | null;
+            indicatorId: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            effectiveOn: string;
+            expiresOn: string | null;
+            submittedByPersonId: string | null;
+            /** @description The token subject that recorded it */
+            submittedBy: string;
+            /** @description Current today (UTC): not withdrawn, effective, not expired */
+            current: boolean;
+            withdrawnAt: string | null;
+            withdrawnBy: string | null;
+            withdrawalReason: string | null;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        RecommendationEvidenceCreate: {
+            kind: components["schemas"]["EvidenceKind"];
+            title: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            effectiveOn: string;
+            description?: string | null;
+            reference?: string | null;
+            url?: string | null;
+            indicatorId?: string | null;
+            expiresOn?: string | null;
+            submittedByPersonId?: string | null;
+        };
+        RecommendationEvidencePage: {
+            data: components["schemas"]["RecommendationEvidence"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        RecommendationEvidenceWithdrawal: {
+            /** @description Why the evidence no longer stands */
+            reason: string;
+        };
+        /** @description The quality checks on recommendations, each kind counted and listed */
+        RecommendationExceptions: {
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            asOf: string;
+            staleDays: number;
+            reviewWindowDays: number;
+            /** @description Embedded, but no evidence item is current on asOf */
+            embeddedWithoutCurrentEvidence: {
+                count: number;
+                /** @description Up to `limit` items; `count` is all of them */
+                items: components["schemas"]["RecommendationRef"][];
+            };
+            /** @description Open or in-progress actions due before asOf */
+            overdueActions: {
+                count: number;
+                /** @description Up to `limit` items; `count` is all of them */
+                items: {
+                    /**
+                     * Format: uuid
+                     * @description A UUID
+                     */
+                    id: string;
+                    title: string;
+                    status: components["schemas"]["RecommendationActionStatus"];
+                    /**
+                     * Format: date
+                     * @description A date, YYYY-MM-DD
+                     */
+                    dueOn: string;
+                    daysOverdue: number;
+                    ownerOrgUnitId: string | null;
+                    ownerPersonId: string | null;
+                    recommendationIds: string[];
+                }[];
+            };
+            /** @description Not closed, next review date before asOf */
+            reviewsOverdue: {
+                count: number;
+                /** @description Up to `limit` items; `count` is all of them */
+                items: components["schemas"]["RecommendationRef"][];
+            };
+            /** @description Not closed, next review date from asOf to asOf + reviewWindowDays */
+            reviewsDue: {
+                count: number;
+                /** @description Up to `limit` items; `count` is all of them */
+                items: components["schemas"]["RecommendationRef"][];
+            };
+            /** @description Not closed, with neither an owner unit nor an owner person */
+            noOwner: {
+                count: number;
+                /** @description Up to `limit` items; `count` is all of them */
+                items: components["schemas"]["RecommendationRef"][];
+            };
+            /** @description Neither embedded nor closed, and no activity (status change, evidence, action move, panel review) for staleDays before asOf */
+            noMovement: {
+                count: number;
+                /** @description Up to `limit` items; `count` is all of them */
+                items: components["schemas"]["RecommendationRef"][];
+            };
+        };
+        /** @description One recommendation. Matched by externalId, else by sourceCode + number (a recommendation without an externalId takes the row’s). Themes by code, owners by externalId. */
+        RecommendationImportRow: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
+            externalId: string;
+            /** @description Short unique code, e.g. SLIR */
+            sourceCode: string;
+            /** @description The number as printed, e.g. "12" or "45a" */
+            number: string;
+            title: string;
+            body?: string | null;
+            directedTo?: string | null;
+            area?: string | null;
+            themeCodes?: (string[] | string) | null;
+            ownerOrgUnitExternalId?: string | null;
+            ownerPersonExternalId?: string | null;
+            priority?: ("high" | "medium" | "low") | null;
+            impact?: ("high" | "medium" | "low") | null;
+            targetDate?: string | null;
+            nextReviewDate?: string | null;
+            /**
+             * @description New: the starting status (default not_started); existing: a move the transitions allow; never embedded; left out: unchanged
+             * @enum {unknown}
+             */
+            status?: "not_started" | "in_progress" | "partially_embedded" | "continuing_challenge" | "embedded" | "closed";
+            closureReason?: ("superseded" | "not_applicable" | "other") | null;
+            statusRationale?: string | null;
+        };
+        /** @description What one sweep reported; each item is reported once per due date */
+        RecommendationOverdueSweep: {
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
+            asOf: string;
+            /** @description Actions newly reported overdue (event recommendation-action.overdue) */
+            actionsOverdue: string[];
+            /** @description Recommendations whose review newly became overdue (event recommendation.review-overdue) */
+            reviewsOverdue: string[];
+        };
+        RecommendationOverdueSweepRequest: {
+            /**
+             * Format: date
+             * @description Default today (UTC); never in the future
+             */
+            asOf?: string;
+        };
+        RecommendationPage: {
+            data: components["schemas"]["Recommendation"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /**
+         * @description high, medium or low
+         * @enum {unknown}
+         */
+        RecommendationRating: "high" | "medium" | "low";
+        RecommendationRef: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            sourceCode: string;
+            number: string;
+            title: string;
+            status: components["schemas"]["RecommendationStatus"];
+            ownerOrgUnitId: string | null;
+            ownerPersonId: string | null;
+            nextReviewDate: string | null;
+            /** Format: date-time */
+            lastActivityAt: string;
+        };
+        /** @description An inquiry, inspection, audit or review whose recommendations are tracked */
+        RecommendationSource: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            externalId: string | null;
+            /** @description Short unique code, e.g. SLIR */
+            code: string;
+            title: string;
+            kind: components["schemas"]["RecommendationSourceKind"];
+            issuingBody: string | null;
+            publishedOn: string | null;
+            reference: string | null;
+            url: string | null;
+            expectedResponseOn: string | null;
+            description: string | null;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        RecommendationSourceCreate: {
+            externalId?: string | null;
+            /** @description Short unique code, e.g. SLIR */
+            code: string;
+            title: string;
+            kind: components["schemas"]["RecommendationSourceKind"];
+            issuingBody?: string | null;
+            publishedOn?: string | null;
+            reference?: string | null;
+            url?: string | null;
+            expectedResponseOn?: string | null;
+            description?: string | null;
+        };
+        /**
+         * @description What issued the recommendations
+         * @enum {unknown}
+         */
+        RecommendationSourceKind: "inquiry" | "inspection" | "audit" | "review" | "internal";
+        RecommendationSourcePage: {
+            data: components["schemas"]["RecommendationSource"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description JSON merge patch */
+        RecommendationSourceUpdate: {
+            externalId?: string | null;
+            /** @description Short unique code, e.g. SLIR */
+            code?: string;
+            title?: string;
+            kind?: components["schemas"]["RecommendationSourceKind"];
+            issuingBody?: string | null;
+            publishedOn?: string | null;
+            reference?: string | null;
+            url?: string | null;
+            expectedResponseOn?: string | null;
+            description?: string | null;
+        };
+        /**
+         * @description not_started → in_progress → partially_embedded / continuing_challenge → embedded, or closed. Changed by transitions, except embedded, which only a challenge panel review sets
+         * @enum {unknown}
+         */
+        RecommendationStatus: "not_started" | "in_progress" | "partially_embedded" | "continuing_challenge" | "embedded" | "closed";
+        /** @description How many recommendations hold each status */
+        RecommendationStatusCounts: {
+            not_started: number;
+            in_progress: number;
+            partially_embedded: number;
+            continuing_challenge: number;
+            embedded: number;
+            closed: number;
+        };
+        /** @description One status change (or one panel verdict, which is recorded even when it leaves the status as it was). Never changed or deleted. */
+        RecommendationStatusHistoryEntry: {
+            id: number;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            recommendationId: string;
+            from: components["schemas"]["RecommendationStatus"] | null;
+            to: components["schemas"]["RecommendationStatus"];
+            closureReason: components["schemas"]["RecommendationClosureReason"] | null;
+            rationale: string | null;
+            /**
+             * @description What made the change
+             * @enum {unknown}
+             */
+            via: "create" | "transition" | "panel_review" | "import";
+            panelReviewId: string | null;
+            /** @description The token subject that made the change */
+            actor: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            occurredAt: string;
+        };
+        RecommendationStatusHistoryPage: {
+            data: components["schemas"]["RecommendationStatusHistoryEntry"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description Status counts grouped by source, theme, area or owner org unit */
+        RecommendationStatusReport: {
+            /** @enum {unknown} */
+            by: "source" | "theme" | "area" | "owner";
+            rows: {
+                key: string | null;
+                label: string;
+                total: number;
+                counts: components["schemas"]["RecommendationStatusCounts"];
+            }[];
+            /** @description Recommendations counted (by theme, one may count under several themes) */
+            total: number;
+        };
+        /** @description not_started → in_progress | closed; in_progress → not_started | partially_embedded | continuing_challenge | closed; partially_embedded → in_progress | continuing_challenge | closed; continuing_challenge → in_progress | partially_embedded | closed; embedded → in_progress | partially_embedded | continuing_challenge | closed; closed → in_progress. Never to embedded. Closing needs closureReason. */
+        RecommendationTransition: {
+            to: components["schemas"]["RecommendationStatus"];
+            /** @description Why; kept in the status history, the audit trail and the event */
+            rationale: string;
+            closureReason?: components["schemas"]["RecommendationClosureReason"];
+        };
+        /** @description JSON merge patch. `status` may only repeat the current status: a change of status goes through the transitions operation (409 status-via-transitions), and embedded only through a panel review (409 embedding-requires-panel-review). */
+        RecommendationUpdate: {
+            externalId?: string | null;
+            /** @description The number as printed, e.g. "12" or "45a" */
+            number?: string;
+            title?: string;
+            body?: string | null;
+            directedTo?: string | null;
+            area?: string | null;
+            /** @description Themes (the whole set: a PATCH replaces it) */
+            themeIds?: string[];
+            ownerOrgUnitId?: string | null;
+            ownerPersonId?: string | null;
+            priority?: components["schemas"]["RecommendationRating"] | null;
+            impact?: components["schemas"]["RecommendationRating"] | null;
+            targetDate?: string | null;
+            nextReviewDate?: string | null;
+            status?: components["schemas"]["RecommendationStatus"];
+        };
+        /**
+         * @description How the rater knows the subject; also the rater group in the report
+         * @enum {unknown}
+         */
+        Relationship: "self" | "line_manager" | "peer" | "direct_report" | "other";
+        ReminderDue: {
+            invitation: components["schemas"]["Invitation"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            subjectId: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            closesAt: string;
+            /**
+             * @description `interval`: nothing sent for intervalDays (counting from the token’s issue); `closing_soon`: the window closes within closingWithinDays and nothing was sent in the last day
+             * @enum {unknown}
+             */
+            reason: "interval" | "closing_soon";
+        };
+        ReminderDuePage: {
+            data: components["schemas"]["ReminderDue"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description A reminder the HR or mail system has sent */
+        ReminderRecord: {
+            /** @description e.g. the channel or message reference; kept in the audit trail */
+            note?: string;
+        };
+        /**
+         * @description A column of the report: a rater group, or `others` (anonymous groups too small on their own, merged)
+         * @enum {unknown}
+         */
+        ReportBucket: "self" | "line_manager" | "peer" | "direct_report" | "other" | "others";
+        /** @description One rated behaviour */
+        ReportElement: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            elementId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            lineageId: string;
+            code: string;
+            title: string;
+            kind: string;
+            /** @enum {unknown} */
+            polarity: "positive" | "negative";
+            parentId: string | null;
+            selfMean: number | null;
+            othersMean: number | null;
+            othersCount: number;
+            gap: number | null;
+            othersSeenRate: number | null;
+            groups: components["schemas"]["ReportGroupCell"][];
+        };
+        ReportGroupCell: {
+            group: components["schemas"]["ReportBucket"];
+            /** @description Ratings counted (not-observed answers excluded) */
+            count: number;
+            notObserved: number;
+            mean: number | null;
+            distribution: {
+                value: number;
+                count: number;
+            }[] | null;
+            /** @description An anonymous column with fewer ratings of this behaviour than the threshold: mean and distribution withheld */
+            suppressed: boolean;
+        };
+        ReportHighlight: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            elementId: string;
+            code: string;
+            title: string;
+            /** @enum {unknown} */
+            polarity: "positive" | "negative";
+            selfMean: number | null;
+            othersMean: number | null;
+            gap: number | null;
+        };
+        /** @description A competency, value or cluster: the ratings of the behaviours below it pooled, positive and negative apart */
+        ReportRollup: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            elementId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            lineageId: string;
+            code: string;
+            title: string;
+            kind: string;
+            parentId: string | null;
+            positive: components["schemas"]["ReportRollupFigures"] | null;
+            negative: components["schemas"]["ReportRollupFigures"] | null;
+        };
+        ReportRollupFigures: {
+            behaviours: number;
+            selfMean: number | null;
+            othersMean: number | null;
+            othersCount: number;
+            gap: number | null;
+            othersSeenRate: number | null;
+            groups: {
+                group: components["schemas"]["ReportBucket"];
+                mean: number | null;
+                count: number;
+            }[];
         };
         /** @description `pilot`: the year before the rollout starts, when the programme has a pilot size; `rollout`: one of the target years; `before`/`after`: outside them */
         RolloutPhase: "before" | "pilot" | "rollout" | "after";
@@ -2551,6 +7749,10 @@ export interface components {
             cumulativeTarget: number | null;
             cumulativeProgress: number | null;
         };
+        /** @description One score per scale of the instrument, by scale code: `{"EXT": 7, "AGR": 5}`. Every scale is scored, each within its range. */
+        ScaleScores: {
+            [key: string]: number;
+        };
         /** @description How many evaluations gave each score */
         ScoreDistribution: {
             /** @description Answers of 1 */
@@ -2564,6 +7766,11 @@ export interface components {
             /** @description Answers of 5 */
             5: number;
         };
+        /**
+         * @description sten 1–10 and stanine 1–9 (whole numbers), percentile 1–99, T-score 20–80, or raw (its own range). A scale may narrow or widen the usual range with minScore/maxScore.
+         * @enum {unknown}
+         */
+        ScoreKind: "sten" | "stanine" | "percentile" | "t_score" | "raw";
         /** @description The register of one session */
         SessionAttendance: {
             /**
@@ -2606,6 +7813,72 @@ export interface components {
          * @enum {unknown}
          */
         TargetGroup: "minority_ethnic" | "women" | "disabled" | "lgb";
+        /** @description A theme groups recommendations of several sources (the "Themed Approach") */
+        Theme: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
+            id: string;
+            /** @description Short unique code, e.g. SLIR */
+            code: string;
+            title: string;
+            description: string | null;
+            /** @description Increases by one on every change; also sent as the ETag */
+            version: number;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
+            updatedAt: string;
+        };
+        ThemeCreate: {
+            /** @description Short unique code, e.g. SLIR */
+            code: string;
+            title: string;
+            description?: string | null;
+        };
+        ThemePage: {
+            data: components["schemas"]["Theme"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description The status counts of every recommendation of a theme, across sources and per source */
+        ThemeRollUp: {
+            theme: components["schemas"]["Theme"];
+            total: number;
+            counts: components["schemas"]["RecommendationStatusCounts"];
+            embeddedShare: number | null;
+            bySource: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
+                sourceId: string;
+                sourceCode: string;
+                sourceTitle: string;
+                total: number;
+                counts: components["schemas"]["RecommendationStatusCounts"];
+            }[];
+        };
+        /** @description JSON merge patch */
+        ThemeUpdate: {
+            /** @description Short unique code, e.g. SLIR */
+            code?: string;
+            title?: string;
+            description?: string | null;
+        };
+        TokenReissue: {
+            /**
+             * Format: date-time
+             * @description When the new token stops working; default: when the assessment closes
+             */
+            expiresAt?: string;
+        };
         TokenRequest: {
             /** @description Must be client_credentials */
             grant_type: string;
@@ -2668,6 +7941,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getReadiness: {
@@ -2706,7 +7997,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not ready */
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2746,6 +8046,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2795,6 +8113,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2865,6 +8201,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createApiClient: {
@@ -2925,6 +8279,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -2936,6 +8308,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3004,6 +8394,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3083,6 +8491,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -3094,6 +8520,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3160,6 +8604,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description If-Match is stale */
             412: {
                 headers: {
@@ -3169,8 +8622,1108 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssessments: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description A UUID */
+                subjectId?: string;
+                /** @description A UUID */
+                cohortId?: string;
+                /** @description A UUID */
+                frameworkId?: string;
+                status?: components["schemas"]["AssessmentStatus"];
+                /** @description The identifier the feeding HR system uses; unique per resource */
+                externalId?: string;
+                sort?: "createdAt" | "closesAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssessmentCreate"];
+            };
+        };
+        responses: {
+            /** @description A 360° assessment of one person against a published framework version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A 360° assessment of one person against a published framework version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssessmentUpdate"];
+            };
+        };
+        responses: {
+            /** @description A 360° assessment of one person against a published framework version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssessmentInvitations: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                status?: components["schemas"]["InvitationStatus"];
+                relationship?: components["schemas"]["Relationship"];
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationCreate"];
+            };
+        };
+        responses: {
+            /** @description An invitation with its newly issued token */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedInvitation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNonRespondents: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                status?: components["schemas"]["InvitationStatus"];
+                relationship?: components["schemas"]["Relationship"];
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAssessmentReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The 360° report of one assessment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentReport"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAssessmentSuggestions: {
+        parameters: {
+            query?: {
+                /** @description How many of the largest gaps to cover */
+                top?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentSuggestions"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssessmentTransition"];
+            };
+        };
+        responses: {
+            /** @description A 360° assessment of one person against a published framework version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3249,6 +9802,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createToken: {
@@ -3292,8 +9863,907 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChallengePanels: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengePanelPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createChallengePanel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChallengePanelCreate"];
+            };
+        };
+        responses: {
+            /** @description A challenge panel that decides whether recommendations are embedded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengePanel"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getChallengePanel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A challenge panel that decides whether recommendations are embedded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengePanel"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateChallengePanel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChallengePanelUpdate"];
+            };
+        };
+        responses: {
+            /** @description A challenge panel that decides whether recommendations are embedded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengePanel"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPanelMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelMemberList"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addPanelMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PanelMemberCreate"];
+            };
+        };
+        responses: {
+            /** @description A member of a challenge panel; a member who left keeps their place in past reviews */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelMember"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePanelMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PanelMemberUpdate"];
+            };
+        };
+        responses: {
+            /** @description A member of a challenge panel; a member who left keeps their place in past reviews */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelMember"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChallengePanelReviews: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelReviewPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3363,6 +10833,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3475,6 +10963,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listCohorts: {
@@ -3548,6 +11054,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createCohort: {
@@ -3608,6 +11132,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -3619,6 +11161,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3687,6 +11247,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3775,6 +11353,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -3786,6 +11382,150 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCohortAssessments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortAssessmentsCreate"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortAssessmentsResult"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3872,6 +11612,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createEnrolment: {
@@ -3944,6 +11702,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -3955,6 +11731,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4035,6 +11829,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCohortReport: {
@@ -4096,6 +11908,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4176,6 +12006,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createCohortSession: {
@@ -4248,6 +12096,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -4259,6 +12125,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4329,6 +12213,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4422,6 +12324,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateCohortSession: {
@@ -4505,6 +12425,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -4516,6 +12454,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4586,6 +12542,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4667,6 +12641,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -4678,6 +12670,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4766,8 +12776,53 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4837,6 +12892,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4949,6 +13022,2961 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDevelopmentActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Something done towards an objective */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentActivity"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteDevelopmentActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateDevelopmentActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentActivityUpdate"];
+            };
+        };
+        responses: {
+            /** @description Something done towards an objective */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentActivity"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    enrolDevelopmentActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentActivityEnrolmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Something done towards an objective */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentActivity"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDevelopmentObjective: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentObjective"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteDevelopmentObjective: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateDevelopmentObjective: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentObjectiveUpdate"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentObjective"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDevelopmentActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentActivityCreate"];
+            };
+        };
+        responses: {
+            /** @description Something done towards an objective */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentActivity"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDevelopmentProgressNotes: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentProgressNotePage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDevelopmentProgressNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentProgressNoteCreate"];
+            };
+        };
+        responses: {
+            /** @description An entry of an objective’s progress log (append-only) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentProgressNote"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDevelopmentActivityUptake: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+                 * @example 2026/27
+                 */
+                period?: string;
+                /** @description Only plans of people in this org unit now (with its sub-units when includeDescendants=true) */
+                orgUnitId?: string;
+                includeDescendants?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Share of agreed plans with at least one activity started */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentActivityUptake"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOverdueDevelopmentObjectives: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /**
+                 * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+                 * @example 2026/27
+                 */
+                period?: string;
+                /** @description Only plans of people in this org unit now (with its sub-units when includeDescendants=true) */
+                orgUnitId?: string;
+                includeDescendants?: boolean;
+                /** @description Overdue as of this date (default today, UTC) */
+                asOf?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentOverdueObjectivePage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDevelopmentPlanStatusByOrgUnit: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+                 * @example 2026/27
+                 */
+                period?: string;
+                /** @description Only plans of people in this org unit now (with its sub-units when includeDescendants=true) */
+                orgUnitId?: string;
+                includeDescendants?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Plans by status, per the org unit their owner is in now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlanStatusByOrgUnit"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDevelopmentPlanTemplates: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                status?: components["schemas"]["DevelopmentPlanTemplateStatus"];
+                /** @description Short unique code, e.g. PROMO-MGR-2026 */
+                code?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlanTemplatePage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDevelopmentPlanTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentPlanTemplateCreate"];
+            };
+        };
+        responses: {
+            /** @description An organisation-wide plan template (e.g. for a promotability programme): objectives and activities copied into each plan made from it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlanTemplate"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDevelopmentPlanTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An organisation-wide plan template (e.g. for a promotability programme): objectives and activities copied into each plan made from it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlanTemplate"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateDevelopmentPlanTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentPlanTemplateUpdate"];
+            };
+        };
+        responses: {
+            /** @description An organisation-wide plan template (e.g. for a promotability programme): objectives and activities copied into each plan made from it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlanTemplate"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyDevelopmentPlanTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentPlanTemplateApplyRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlanTemplateApplyResult"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDevelopmentPlans: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description A UUID */
+                ownerId?: string;
+                /** @description Repeatable: any of these statuses */
+                status?: components["schemas"]["DevelopmentPlanStatus"][];
+                /**
+                 * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+                 * @example 2026/27
+                 */
+                period?: string;
+                /** @description A UUID */
+                templateId?: string;
+                /** @description A UUID */
+                cohortId?: string;
+                /** @description Plans of people in this org unit (now), with its sub-units when includeDescendants=true */
+                orgUnitId?: string;
+                includeDescendants?: boolean;
+                /** @description Plans of this person’s direct reports, per the people data now */
+                directReportsOf?: string;
+                /** @description Submitted plans of this person’s direct reports (per the people data now): what awaits their agreement */
+                awaitingAgreementBy?: string;
+                sort?: "createdAt" | "updatedAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlanPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDevelopmentPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentPlanCreate"];
+            };
+        };
+        responses: {
+            /** @description A person’s development plan for a PDR year */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlan"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDevelopmentPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A person’s development plan for a PDR year */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlan"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateDevelopmentPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentPlanUpdate"];
+            };
+        };
+        responses: {
+            /** @description A person’s development plan for a PDR year */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlan"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDevelopmentGapObjectives: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentGapObjectivesRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentObjectiveList"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDevelopmentObjective: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentObjectiveCreate"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentObjective"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDevelopmentPlanTransitions: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlanTransitionPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionDevelopmentPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevelopmentPlanTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description A person’s development plan for a PDR year */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentPlan"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportDevelopmentPlans: {
+        parameters: {
+            query?: {
+                /** @description Overrides Accept */
+                format?: "ndjson" | "csv";
+                /**
+                 * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+                 * @example 2026/27
+                 */
+                period?: string;
+                status?: ("draft" | "submitted" | "agreed" | "completed" | "lapsed")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plans, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getDiversityAggregate: {
@@ -5004,6 +16032,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5079,6 +16125,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getEvaluation: {
@@ -5140,6 +16204,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5219,8 +16301,53 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5300,8 +16427,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5375,6 +16538,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5463,8 +16644,53 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5534,6 +16760,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5646,6 +16890,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listEvents: {
@@ -5703,6 +16965,1879 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Evidence that a recommendation is being embedded. Never deleted: withdrawn, with a reason. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationEvidence"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdrawEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationEvidenceWithdrawal"];
+            };
+        };
+        responses: {
+            /** @description Evidence that a recommendation is being embedded. Never deleted: withdrawn, with a reason. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationEvidence"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFrameworkElement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkElement"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteFrameworkElement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateFrameworkElement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameworkElementUpdate"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkElement"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFrameworks: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description Short code: letters, digits, `_`, `.`, `-` */
+                code?: string;
+                kind?: components["schemas"]["FrameworkKind"];
+                status?: components["schemas"]["FrameworkStatus"];
+                /** @description Only the newest published version of each code */
+                latestPublished?: boolean;
+                /** @description `code` orders by code, then version number */
+                sort?: "code" | "name" | "createdAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createFramework: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameworkCreate"];
+            };
+        };
+        responses: {
+            /** @description One version of a framework. `versionNumber` counts the framework’s versions; `version` is this record’s concurrency version (ETag), raised by every change to it or its elements. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Framework"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFramework: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One version of a framework. `versionNumber` counts the framework’s versions; `version` is this record’s concurrency version (ETag), raised by every change to it or its elements. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Framework"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteFramework: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateFramework: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameworkUpdate"];
+            };
+        };
+        responses: {
+            /** @description One version of a framework. `versionNumber` counts the framework’s versions; `version` is this record’s concurrency version (ETag), raised by every change to it or its elements. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Framework"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFrameworkElements: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                kind?: components["schemas"]["FrameworkElementKind"];
+                polarity?: components["schemas"]["Polarity"];
+                /** @description Only the children of this element */
+                parentId?: string;
+                /** @description Only elements without a parent */
+                topLevel?: boolean;
+                lineageId?: string;
+                /** @description `position`: by parent, then order among siblings */
+                sort?: "code" | "position";
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkElementPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createFrameworkElement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameworkElementCreate"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkElement"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportFramework: {
+        parameters: {
+            query?: {
+                /** @description Overrides Accept */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The framework */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkDocument"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionFramework: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameworkTransition"];
+            };
+        };
+        responses: {
+            /** @description One version of a framework. `versionNumber` counts the framework’s versions; `version` is this record’s concurrency version (ETag), raised by every change to it or its elements. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Framework"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFrameworkTree: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkTree"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createFrameworkVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameworkVersionCreate"];
+            };
+        };
+        responses: {
+            /** @description One version of a framework. `versionNumber` counts the framework’s versions; `version` is this record’s concurrency version (ETag), raised by every change to it or its elements. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Framework"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importFramework: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FrameworkDocument"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description One version of a framework. `versionNumber` counts the framework’s versions; `version` is this record’s concurrency version (ETag), raised by every change to it or its elements. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Framework"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5775,6 +18910,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createGrade: {
@@ -5835,6 +18988,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -5846,6 +19017,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5914,6 +19103,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6005,6 +19212,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateGrade: {
@@ -6086,6 +19311,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -6097,6 +19340,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6166,6 +19427,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6278,6 +19557,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getImportJob: {
@@ -6339,6 +19636,4282 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIndicators: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description Short unique code, e.g. SLIR */
+                code?: string;
+                /** @description A UUID */
+                recommendationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createIndicator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IndicatorCreate"];
+            };
+        };
+        responses: {
+            /** @description A measurable outcome, with values per org unit and period */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicator"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIndicator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A measurable outcome, with values per org unit and period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicator"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateIndicator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IndicatorUpdate"];
+            };
+        };
+        responses: {
+            /** @description A measurable outcome, with values per org unit and period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicator"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIndicatorSeries: {
+        parameters: {
+            query?: {
+                /** @description Only this org unit (default: every unit with values) */
+                orgUnitId?: string;
+                /** @description Periods ending on or after this date */
+                from?: string;
+                /** @description Periods ending on or before this date */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An indicator’s values over time, one series per org unit, for charts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorSeries"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIndicatorValues: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description A UUID */
+                orgUnitId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorValuePage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordIndicatorValue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IndicatorValueCreate"];
+            };
+        };
+        responses: {
+            /** @description The value of an indicator for one org unit and period */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorValue"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    correctIndicatorValue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                valueId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IndicatorValueUpdate"];
+            };
+        };
+        responses: {
+            /** @description The value of an indicator for one org unit and period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorValue"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnnualOutcomes: {
+        parameters: {
+            query: {
+                /** @description Calendar year */
+                year: number;
+                orgUnitId?: string;
+                /** @description With orgUnitId: also the units below it */
+                includeDescendants?: boolean;
+                indicatorId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The measurable outcomes of one year per org unit (e.g. per borough), against the latest earlier value and the target */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnualOutcomes"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listInstruments: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description Short code: letters, digits, `_`, `.`, `-` */
+                code?: string;
+                kind?: components["schemas"]["InstrumentKind"];
+                status?: components["schemas"]["InstrumentStatus"];
+                sort?: "code" | "name";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstrumentPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createInstrument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstrumentCreate"];
+            };
+        };
+        responses: {
+            /** @description A psychometric instrument (a personality measure, a career motivation questionnaire …) and its scales. Its version (ETag) moves with every change to it or its scales. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Instrument"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInstrument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A psychometric instrument (a personality measure, a career motivation questionnaire …) and its scales. Its version (ETag) moves with every change to it or its scales. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Instrument"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateInstrument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstrumentUpdate"];
+            };
+        };
+        responses: {
+            /** @description A psychometric instrument (a personality measure, a career motivation questionnaire …) and its scales. Its version (ETag) moves with every change to it or its scales. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Instrument"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addInstrumentScale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstrumentScaleInput"];
+            };
+        };
+        responses: {
+            /** @description A psychometric instrument (a personality measure, a career motivation questionnaire …) and its scales. Its version (ETag) moves with every change to it or its scales. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Instrument"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteInstrumentScale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                scaleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A psychometric instrument (a personality measure, a career motivation questionnaire …) and its scales. Its version (ETag) moves with every change to it or its scales. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Instrument"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateInstrumentScale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                scaleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstrumentScaleUpdate"];
+            };
+        };
+        responses: {
+            /** @description A psychometric instrument (a personality measure, a career motivation questionnaire …) and its scales. Its version (ETag) moves with every change to it or its scales. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Instrument"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One rater’s invitation to a 360° assessment. It records whether the rater answered, never what. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordInvitationReminder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderRecord"];
+            };
+        };
+        responses: {
+            /** @description One rater’s invitation to a 360° assessment. It records whether the rater answered, never what. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reissueInvitationToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenReissue"];
+            };
+        };
+        responses: {
+            /** @description An invitation with its newly issued token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedInvitation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationTransition"];
+            };
+        };
+        responses: {
+            /** @description One rater’s invitation to a 360° assessment. It records whether the rater answered, never what. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRemindersDue: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description A UUID */
+                assessmentId?: string;
+                /** @description Remind when nothing was sent for this many days */
+                intervalDays?: number;
+                /** @description Remind daily once the window closes within this many days */
+                closingWithinDays?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderDuePage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLearningLogEntries: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description Full-text search (English stemming) over title, summary and notes, in web search syntax: words, "a phrase", or, -not */
+                q?: string;
+                /** @description Only these stages; repeat for several */
+                stage?: components["schemas"]["LearningLogStage"][];
+                /** @description Only these source kinds; repeat for several */
+                sourceKind?: components["schemas"]["LearningLogSourceKind"][];
+                kind?: components["schemas"]["LearningLogKind"];
+                /** @description A UUID */
+                orgUnitId?: string;
+                /** @description With orgUnitId: also entries identified in every unit below it */
+                includeDescendants?: boolean;
+                /** @description Only these accountability levels */
+                level?: components["schemas"]["LearningLogLevel"][];
+                /** @description A UUID */
+                ownerId?: string;
+                /** @description In the current stage for at least this many days */
+                minDaysInStage?: number;
+                /** @description In the current stage for at most this many (whole) days */
+                maxDaysInStage?: number;
+                /** @description Carrying every one of these tags */
+                tag?: string[];
+                dissemination?: components["schemas"]["LearningLogDissemination"];
+                /** @description Linked to this recommendation (any link kind) */
+                recommendationId?: string;
+                /** @description Linked to this programme (any link kind) */
+                programmeId?: string;
+                /** @description The identifier the feeding HR system uses; unique per resource */
+                externalId?: string;
+                reference?: string;
+                /** @description relevance (best first; the default with `q`, and only with `q`), createdAt (the default without `q`), reference, stageEnteredAt (longest in stage first) */
+                sort?: "relevance" | "createdAt" | "reference" | "stageEnteredAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogEntryPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createLearningLogEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LearningLogEntryCreate"];
+            };
+        };
+        responses: {
+            /** @description A lesson identified or notable practice, and where it stands in the organisational learning model */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogEntry"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLearningLogEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A lesson identified or notable practice, and where it stands in the organisational learning model */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogEntry"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateLearningLogEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LearningLogEntryUpdate"];
+            };
+        };
+        responses: {
+            /** @description A lesson identified or notable practice, and where it stands in the organisational learning model */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogEntry"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changeLearningLogAccountability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LearningLogAccountabilityChange"];
+            };
+        };
+        responses: {
+            /** @description A lesson identified or notable practice, and where it stands in the organisational learning model */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogEntry"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLearningLogLinks: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogLinkPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createLearningLogLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LearningLogLinkCreate"];
+            };
+        };
+        responses: {
+            /** @description A link from an entry to a recommendation, programme, cohort or another entry (exactly one) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogLink"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteLearningLogLink: {
+        parameters: {
+            query?: {
+                /** @description Why the link is removed; kept in the trail */
+                reason?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                linkId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addLearningLogNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LearningLogNoteCreate"];
+            };
+        };
+        responses: {
+            /** @description One item of an entry’s trail */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogTrailItem"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLearningLogTrail: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogTrailPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionLearningLogEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LearningLogTransitionRequest"];
+            };
+        };
+        responses: {
+            /** @description A lesson identified or notable practice, and where it stands in the organisational learning model */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogEntry"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportLearningLogEntries: {
+        parameters: {
+            query?: {
+                /** @description Overrides Accept */
+                format?: "ndjson" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importLearningLogEntries: {
+        parameters: {
+            query?: {
+                /** @description Validate and report without writing */
+                dryRun?: boolean;
+                /** @description All rows or none (default); false writes the valid rows */
+                atomic?: boolean;
+                /** @description Force a background job (also `Prefer: respond-async`); large files always run as jobs */
+                async?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+                "application/json": components["schemas"]["LearningLogImportRow"][];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listClosedLearningLogLessons: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                closureKind?: "no_action" | "duplicate" | "reviewed";
+                integrated?: "fully" | "partly" | "not";
+                improvementSeen?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogClosedLessonPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLearningLogReviewOutcomes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How closed lessons ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogReviewOutcomes"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLearningLogSourceReport: {
+        parameters: {
+            query?: {
+                /** @description A date, YYYY-MM-DD */
+                identifiedFrom?: string;
+                /** @description A date, YYYY-MM-DD */
+                identifiedTo?: string;
+                /** @description How many individual sources to list */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Which sources produce the most lessons, most first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogSourceReport"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLearningLogStageByBusinessGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Entries by stage and by the business group of the unit where they were identified (the nearest business_group at or above it) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogStageByBusinessGroup"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLearningLogStageDurations: {
+        parameters: {
+            query?: {
+                sourceKind?: components["schemas"]["LearningLogSourceKind"];
+                kind?: components["schemas"]["LearningLogKind"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Time in each stage, read from the trail (stage entered → stage left) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogStageDurations"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listStuckLearningLogEntries: {
+        parameters: {
+            query: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description In their current stage for at least this many days */
+                days: number;
+                /** @description Only these stages (default: every stage but closed) */
+                stage?: components["schemas"]["LearningLogStage"][];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningLogEntryPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6418,6 +23991,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createOrgUnit: {
@@ -6478,6 +24069,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -6489,6 +24098,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6557,6 +24184,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6648,6 +24293,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateOrgUnit: {
@@ -6729,6 +24392,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -6740,6 +24421,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6809,6 +24508,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6921,6 +24638,110 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPanelReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A challenge panel’s review of one recommendation. Never changed: a later review supersedes it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelReview"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPeople: {
@@ -7002,6 +24823,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createPerson: {
@@ -7062,6 +24901,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -7073,6 +24930,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7141,6 +25016,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7229,6 +25122,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -7240,6 +25151,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7308,6 +25237,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7396,8 +25343,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7480,6 +25463,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPersonEnrolments: {
@@ -7548,6 +25549,117 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPersonPsychometricResults: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                instrumentId?: string;
+                sort?: "takenOn" | "createdAt";
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PsychometricResultPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7629,6 +25741,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     exportPeople: {
@@ -7691,6 +25821,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7803,6 +25951,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listProgrammes: {
@@ -7887,6 +26053,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createProgramme: {
@@ -7947,6 +26131,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -7958,6 +26160,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8026,6 +26246,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8117,6 +26355,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     updateProgramme: {
@@ -8198,6 +26454,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Breaks a rule */
             422: {
                 headers: {
@@ -8209,6 +26483,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8284,6 +26576,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getProgrammeReport: {
@@ -8345,6 +26655,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8420,6 +26748,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8508,8 +26854,53 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8579,6 +26970,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8691,6 +27100,3798 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPsychometricResults: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                instrumentId?: string;
+                personId?: string;
+                assessorId?: string;
+                normGroup?: string;
+                /** @description The identifier the feeding HR system uses; unique per resource */
+                externalId?: string;
+                /** @description Taken on or after */
+                takenFrom?: string;
+                /** @description Taken on or before */
+                takenTo?: string;
+                sort?: "takenOn" | "createdAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PsychometricResultPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPsychometricResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PsychometricResultCreate"];
+            };
+        };
+        responses: {
+            /** @description One person’s result on one instrument. Personal data: readable only by the person, their assessor and holders of assessments:read; events and audit records carry ids, never scores. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PsychometricResult"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPsychometricResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One person’s result on one instrument. Personal data: readable only by the person, their assessor and holders of assessments:read; events and audit records carry ids, never scores. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PsychometricResult"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePsychometricResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePsychometricResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PsychometricResultUpdate"];
+            };
+        };
+        responses: {
+            /** @description One person’s result on one instrument. Personal data: readable only by the person, their assessor and holders of assessments:read; events and audit records carry ids, never scores. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PsychometricResult"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportPsychometricResults: {
+        parameters: {
+            query?: {
+                /** @description Overrides Accept */
+                format?: "ndjson" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importPsychometricResults: {
+        parameters: {
+            query?: {
+                /** @description Validate and report without writing */
+                dryRun?: boolean;
+                /** @description All rows or none (default); false writes the valid rows */
+                atomic?: boolean;
+                /** @description Force a background job (also `Prefer: respond-async`); large files always run as jobs */
+                async?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+                "application/json": components["schemas"]["PsychometricResultImportRow"][];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQuestionnaire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What a rater sees with their token: only their own draft, never anyone else’s answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Questionnaire"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineQuestionnaire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionnaireDecline"];
+            };
+        };
+        responses: {
+            /** @description The outcome; it carries no identifier of the answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireReceipt"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    saveQuestionnaireDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionnaireAnswers"];
+            };
+        };
+        responses: {
+            /** @description The outcome; it carries no identifier of the answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireReceipt"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitQuestionnaire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionnaireAnswers"];
+            };
+        };
+        responses: {
+            /** @description The outcome; it carries no identifier of the answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireReceipt"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRecommendationActions: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description A UUID */
+                recommendationId?: string;
+                status?: components["schemas"]["RecommendationActionStatus"];
+                overdue?: boolean;
+                /** @description A UUID */
+                ownerPersonId?: string;
+                /** @description A UUID */
+                ownerOrgUnitId?: string;
+                dueBefore?: string;
+                sort?: "createdAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationActionPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRecommendationAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationActionCreate"];
+            };
+        };
+        responses: {
+            /** @description An action taken towards one or more recommendations */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationAction"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecommendationAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An action taken towards one or more recommendations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationAction"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateRecommendationAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationActionUpdate"];
+            };
+        };
+        responses: {
+            /** @description An action taken towards one or more recommendations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationAction"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionRecommendationAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationActionTransition"];
+            };
+        };
+        responses: {
+            /** @description An action taken towards one or more recommendations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationAction"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRecommendationSources: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                kind?: components["schemas"]["RecommendationSourceKind"];
+                /** @description Short unique code, e.g. SLIR */
+                code?: string;
+                sort?: "code" | "createdAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationSourcePage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRecommendationSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationSourceCreate"];
+            };
+        };
+        responses: {
+            /** @description An inquiry, inspection, audit or review whose recommendations are tracked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationSource"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecommendationSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An inquiry, inspection, audit or review whose recommendations are tracked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationSource"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateRecommendationSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationSourceUpdate"];
+            };
+        };
+        responses: {
+            /** @description An inquiry, inspection, audit or review whose recommendations are tracked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationSource"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRecommendations: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description A UUID */
+                sourceId?: string;
+                /** @description A UUID */
+                themeId?: string;
+                /** @description One or more statuses (repeat the parameter) */
+                status?: components["schemas"]["RecommendationStatus"][];
+                /** @description A UUID */
+                ownerOrgUnitId?: string;
+                /** @description With ownerOrgUnitId: also units below it */
+                includeDescendants?: boolean;
+                /** @description A UUID */
+                ownerPersonId?: string;
+                /** @description true: only recommendations with neither an owner unit nor an owner person */
+                unowned?: boolean;
+                area?: string;
+                directedTo?: string;
+                /** @description true: target date passed and neither embedded nor closed; false: the others */
+                overdue?: boolean;
+                /** @description Target date on or before this date */
+                dueBefore?: string;
+                /** @description Next review date on or before this date */
+                reviewDueBefore?: string;
+                /** @description The identifier the feeding HR system uses; unique per resource */
+                externalId?: string;
+                number?: string;
+                /** @description Full-text search (English stemming) of number, title, text, area and directed to */
+                q?: string;
+                /** @description number: by source, then number as printed; lastActivityAt: least recently active first */
+                sort?: "number" | "createdAt" | "lastActivityAt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationCreate"];
+            };
+        };
+        responses: {
+            /** @description One recommendation of a source. `lastActivityAt` moves with every status change, evidence item, action move or panel review (it does not change the version). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One recommendation of a source. `lastActivityAt` moves with every status change, evidence item, action move or panel review (it does not change the version). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationUpdate"];
+            };
+        };
+        responses: {
+            /** @description One recommendation of a source. `lastActivityAt` moves with every status change, evidence item, action move or panel review (it does not change the version). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listActionsOfRecommendation: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationActionPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRecommendationEvidence: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description true: only evidence current today; false: only withdrawn, not yet effective or expired */
+                current?: boolean;
+                includeWithdrawn?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationEvidencePage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRecommendationEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationEvidenceCreate"];
+            };
+        };
+        responses: {
+            /** @description Evidence that a recommendation is being embedded. Never deleted: withdrawn, with a reason. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationEvidence"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRecommendationHistory: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationStatusHistoryPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRecommendationPanelReviews: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelReviewPage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPanelReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PanelReviewCreate"];
+            };
+        };
+        responses: {
+            /** @description A challenge panel’s review of one recommendation. Never changed: a later review supersedes it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelReview"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transitionRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationTransition"];
+            };
+        };
+        responses: {
+            /** @description One recommendation of a source. `lastActivityAt` moves with every status change, evidence item, action move or panel review (it does not change the version). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendation"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecommendationExceptions: {
+        parameters: {
+            query?: {
+                /** @description The day to judge on (default today, UTC); a year from 1900 to 2999 */
+                asOf?: string;
+                /** @description No movement for this many days */
+                staleDays?: number;
+                /** @description Reviews falling due within this many days */
+                reviewWindowDays?: number;
+                /** @description A UUID */
+                sourceId?: string;
+                /** @description A UUID */
+                themeId?: string;
+                /** @description Items listed per kind */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The quality checks on recommendations, each kind counted and listed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationExceptions"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportRecommendations: {
+        parameters: {
+            query?: {
+                /** @description Overrides Accept */
+                format?: "ndjson" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not acceptable */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importRecommendations: {
+        parameters: {
+            query?: {
+                /** @description Validate and report without writing */
+                dryRun?: boolean;
+                /** @description All rows or none (default); false writes the valid rows */
+                atomic?: boolean;
+                /** @description Force a background job (also `Prefer: respond-async`); large files always run as jobs */
+                async?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/x-ndjson": string;
+                "application/json": components["schemas"]["RecommendationImportRow"][];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sweepOverdueRecommendationItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationOverdueSweepRequest"];
+            };
+        };
+        responses: {
+            /** @description What one sweep reported; each item is reported once per due date */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationOverdueSweep"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecommendationStatusReport: {
+        parameters: {
+            query: {
+                /** @description owner: the owner org unit */
+                by: "source" | "theme" | "area" | "owner";
+                /** @description A UUID */
+                sourceId?: string;
+                /** @description A UUID */
+                themeId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status counts grouped by source, theme, area or owner org unit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationStatusReport"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     exportSessionAttendance: {
@@ -8753,6 +30954,24 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8858,6 +31077,526 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listThemes: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description Short unique code, e.g. SLIR */
+                code?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemePage"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createTheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThemeCreate"];
+            };
+        };
+        responses: {
+            /** @description A theme groups recommendations of several sources (the "Themed Approach") */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Theme"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A theme groups recommendations of several sources (the "Themed Approach") */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Theme"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateTheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThemeUpdate"];
+            };
+        };
+        responses: {
+            /** @description A theme groups recommendations of several sources (the "Themed Approach") */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Theme"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getThemeRollUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status counts of every recommendation of a theme, across sources and per source */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThemeRollUp"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

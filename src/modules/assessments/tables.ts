@@ -39,7 +39,63 @@ export interface FrameworkElementsTable {
   updated_at: Timestamp
 }
 
+export type InstrumentKind = 'personality' | 'motivation' | 'ability' | 'interests' | 'other'
+export type InstrumentStatus = 'active' | 'retired'
+export type ScoreKind = 'sten' | 'stanine' | 'percentile' | 't_score' | 'raw'
+
+/** numeric columns arrive as numbers (see src/db/database.ts). */
+type Score = ColumnType<number, number, number>
+
+export interface InstrumentsTable {
+  id: Generated<string>
+  code: string
+  name: string
+  kind: InstrumentKind
+  description: string | null
+  provider: string | null
+  status: Generated<InstrumentStatus>
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface InstrumentScalesTable {
+  id: Generated<string>
+  instrument_id: string
+  code: string
+  name: string
+  description: string | null
+  score_kind: ScoreKind
+  min_score: Score
+  max_score: Score
+  position: Generated<number>
+}
+
+export interface PsychometricResultsTable {
+  id: Generated<string>
+  external_id: string | null
+  instrument_id: string
+  person_id: string
+  assessor_id: string | null
+  taken_on: ColumnType<string, string, string>
+  norm_group: string | null
+  provider_reference: string | null
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface PsychometricScoresTable {
+  result_id: string
+  scale_id: string
+  score: Score
+}
+
 export interface AssessmentsTables {
   frameworks: FrameworksTable
   framework_elements: FrameworkElementsTable
+  instruments: InstrumentsTable
+  instrument_scales: InstrumentScalesTable
+  psychometric_results: PsychometricResultsTable
+  psychometric_scores: PsychometricScoresTable
 }

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import { DeferredReferences, type Deferral } from '../../platform/bulk/deferred-references.js'
 import { failed, idsByExternalId, sameValues } from '../../platform/bulk/rows.js'
 import type { ImportContext, ImportRow, ImportSpec, RowFailure, RowResult } from '../../platform/bulk/spec.js'
-import type { FieldError } from '../../platform/problems.js'
+import { toProblem, type FieldError } from '../../platform/problems.js'
 import { toGrade } from './grades.repository.js'
 import { toOrgUnit } from './org-units.repository.js'
 import { toPerson } from './people.repository.js'
@@ -134,6 +135,11 @@ async function upsertSelfReferencing<Row extends { externalId: string }, Current
     }
     if (!current) {
       results.push({ outcome: 'created' })
+      if (parked) {
+        // Written once every row is in, already pointing at its target (see DeferredReferences).
+        deferrals.push({ line, id: randomUUID(), target: target!, before: null, outcome: 'created', values: { external_id: row.externalId, ...desired } })
+        continue
+      }
       inserts.push({ line, externalId: row.externalId, target, parked, values: { external_id: row.externalId, ...desired } })
       continue
     }
@@ -159,25 +165,28 @@ async function upsertSelfReferencing<Row extends { externalId: string }, Current
 
 async function finishSelfReferencing<Row, Current extends { id: string }>(spec: SelfReferencingImport<Row, Current>, context: ImportContext): Promise<RowFailure[]> {
   const { trx, changes } = context
-  const { parked, missing } = await spec.deferred.resolve(trx)
+  const { parked, missing, refused } = await spec.deferred.resolve(trx)
   const pointer = spec.column === 'parent_id' ? '/parentExternalId' : '/lineManagerExternalId'
   const what = spec.column === 'parent_id' ? 'org unit' : 'person'
   const failures: RowFailure[] = missing.map((m) => ({ line: m.line, counted: m.outcome, errors: [missingRef(pointer, what, m.target)] }))
-  for (let i = 0; i < parked.length; i += 500) {
-    const chunk = parked.slice(i, i + 500)
-    const rows = (await trx.selectFrom(spec.table).selectAll().where('id', 'in', chunk.map((p) => p.id)).execute()) as unknown as Current[]
-    const byId = new Map(rows.map((r) => [r.id, r]))
-    for (const p of chunk) {
-      const after = byId.get(p.id)
-      if (!after) continue
+  for (const r of refused) {
+    const problem = toProblem(r.error)
+    if (problem.status >= 500) throw r.error
+    failures.push({ line: r.line, counted: r.outcome, errors: [{ in: 'row', pointer: '', detail: problem.detail ?? problem.slug }] })
+  }
+  for await (const chunk of parked()) {
+    for (const row of chunk) {
+      const { parked_line: _line, parked_before: before, ...after } = row
       changes.record({
-        action: `${spec.entity}.${p.before ? 'updated' : 'created'}`,
+        action: `${spec.entity}.${before ? 'updated' : 'created'}`,
         entityType: spec.entity,
-        entityId: p.id,
-        before: p.before ?? undefined,
-        after: spec.view(after)
+        entityId: row.id,
+        before: before ?? undefined,
+        after: spec.view(after as unknown as Current)
       })
     }
+    // Written as they are made, so memory stays flat however many rows were parked.
+    await changes.spill()
   }
   const loopDetail = spec.column === 'parent_id' ? 'the unit would sit below itself' : 'the line manager chain loops back to this person'
   for (const loop of await spec.deferred.loops(trx)) failures.push({ line: loop.line, counted: loop.outcome, errors: [{ in: 'row', pointer, detail: loopDetail }] })

@@ -12,7 +12,7 @@ import type { OrgUnitsTable } from './tables.js'
 export type OrgUnitRow = Selectable<OrgUnitsTable>
 export type OrgUnitView = Static<typeof OrgUnit>
 
-defineProblem('hierarchy-cycle', { status: 422, title: 'Hierarchy cycle', description: 'The change would make a unit its own ancestor, or a person their own line manager (directly or through others).' })
+defineProblem('hierarchy-cycle', { status: 422, title: 'Hierarchy cycle', description: 'The change would make an org unit its own ancestor, a person their own line manager, or a framework element its own ancestor (directly or through others).' })
 describeConstraint('org_units_external_id_key', 'an org unit with this externalId already exists')
 describeConstraint('org_units_parent_id_fkey', 'the org unit has child units or the parent does not exist')
 describeConstraint('people_org_unit_id_fkey', 'the org unit still has people, or the org unit does not exist')

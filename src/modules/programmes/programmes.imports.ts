@@ -4,6 +4,7 @@ import { failed, joinList, listCell, sameValues } from '../../platform/bulk/rows
 import type { ImportSpec, RowResult } from '../../platform/bulk/spec.js'
 import { Problem, type FieldError } from '../../platform/problems.js'
 import type { StaffType } from '../people/tables.js'
+import { missingFrameworkElements } from '../assessments/frameworks.repository.js'
 import { moveProgramme, PROGRAMME_COLUMNS, PROGRAMME_TRANSITIONS, programmeErrors, toProgramme, type ProgrammeRecord } from './programmes.repository.js'
 import { ProgrammeImportRow } from './programmes.schemas.js'
 import { PROGRAMMES_READ, PROGRAMMES_WRITE } from './scopes.js'
@@ -95,8 +96,17 @@ export const programmeImport: ImportSpec<Row> = {
     const units = new Map(
       owners.length ? (await trx.selectFrom('org_units').select(['id', 'external_id']).where('external_id', 'in', owners).execute()).map((u) => [u.external_id!, u.id]) : []
     )
+    // Linked framework elements must exist (one query per batch).
+    const missingElements = new Set(await missingFrameworkElements(trx, batch.flatMap((b) => listCell(b.row.frameworkElementIds))))
     const results: RowResult[] = []
     for (const { row } of batch) {
+      const unknownElements = listCell(row.frameworkElementIds).flatMap((id, i) =>
+        missingElements.has(id) ? [{ in: 'row', pointer: `/frameworkElementIds/${i}`, detail: `no framework element ${id}` }] : []
+      )
+      if (unknownElements.length) {
+        results.push(failed(unknownElements))
+        continue
+      }
       const owner = row.ownerOrgUnitExternalId ? units.get(row.ownerOrgUnitExternalId) : null
       if (owner === undefined) {
         results.push(failed([{ in: 'row', pointer: '/ownerOrgUnitExternalId', detail: `no org unit with externalId ${row.ownerOrgUnitExternalId}` }]))

@@ -5,6 +5,7 @@ import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
+import { missingFrameworkElements } from '../assessments/frameworks.repository.js'
 import { programmesAdmitting } from './eligibility.js'
 import type { Programme, ProgrammeCreate, ProgrammeListQuery, ProgrammeUpdate } from './programmes.schemas.js'
 import type { ProgrammeKind, ProgrammesTable, ProgrammeStatus, TargetGroup } from './tables.js'
@@ -179,6 +180,15 @@ async function assertOwner(db: Db, orgUnitId: string | null | undefined) {
   }
 }
 
+/** Linked framework elements must exist: each unknown id is refused with its own pointer. */
+async function assertFrameworkElements(db: Db, ids: readonly string[] | undefined, where = 'body') {
+  if (!ids?.length) return
+  const missing = new Set(await missingFrameworkElements(db, ids))
+  if (missing.size === 0) return
+  const errors = ids.flatMap((id, i) => (missing.has(id) ? [{ in: where, pointer: `/frameworkElementIds/${i}`, detail: 'no such framework element' }] : []))
+  throw new Problem(422, 'invalid-reference', `frameworkElementIds: ${errors.length} unknown framework element(s)`, { errors })
+}
+
 function assertValid(errors: FieldError[]) {
   if (errors.length) throw new Problem(422, 'unprocessable', errors.map((e) => `${e.pointer.slice(1)} ${e.detail}`).join('; '), { errors })
 }
@@ -199,6 +209,7 @@ export async function createProgramme(changes: ChangeSet, input: Create): Promis
     )
   )
   await assertOwner(changes.trx, input.ownerOrgUnitId)
+  await assertFrameworkElements(changes.trx, input.frameworkElementIds)
   const row = await changes.trx
     .insertInto('programmes')
     .values({ ...(set as object), code: input.code, title: input.title, kind: input.kind as ProgrammeKind })
@@ -222,6 +233,7 @@ export async function updateProgramme(changes: ChangeSet, id: string, patch: Upd
   const next = { ...current, ...(set as Partial<ProgrammeRecord>) }
   assertValid(programmeErrors(next, 'body', '/eligibility'))
   if (patch.ownerOrgUnitId !== current.owner_org_unit_id) await assertOwner(changes.trx, patch.ownerOrgUnitId)
+  await assertFrameworkElements(changes.trx, patch.frameworkElementIds)
   const row = await changes.trx
     .updateTable('programmes')
     .set({ ...(set as object), version: current.version + 1, updated_at: new Date() })

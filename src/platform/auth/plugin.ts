@@ -69,10 +69,19 @@ declare module 'fastify' {
   }
 }
 
+/** The OpenAPI security scheme of the 360° rater endpoints: an invitation token in a header, no JWT. */
+export const RATER_TOKEN_SCHEME = 'raterToken'
+export const RATER_TOKEN_HEADER = 'x-rater-token'
+
+function isRaterTokenOnly(security: Array<Record<string, string[]>> | undefined): boolean {
+  return Array.isArray(security) && security.length > 0 && security.every((req) => Object.keys(req).length === 1 && RATER_TOKEN_SCHEME in req)
+}
+
 /**
  * Every route's OpenAPI `security` is also its access rule: `[]` is public, otherwise the token
  * must carry all scopes of one requirement. A route that declares nothing needs `admin`, so a
- * forgotten declaration fails closed.
+ * forgotten declaration fails closed. A route declaring only the `raterToken` scheme skips the
+ * JWT and must check the rater token itself.
  */
 export const authPlugin = fp(async function auth(app: FastifyInstance, options: { jwt: JwtConfig; db: Db }) {
   const clients = clientChecker(options.db)
@@ -84,6 +93,10 @@ export const authPlugin = fp(async function auth(app: FastifyInstance, options: 
     if (!url || !url.startsWith('/v1/')) return
     const security = request.routeOptions.schema?.security as Array<Record<string, string[]>> | undefined
     const isPublic = Array.isArray(security) && security.length === 0
+    // A route whose security names the rater-token scheme (and only it) is reached with that
+    // token alone: its handler checks the token. Any Authorization header is ignored there, so
+    // no principal (and no person) is ever associated with what a rater sends.
+    if (isRaterTokenOnly(security)) return
 
     const header = request.headers.authorization
     if (!header) {

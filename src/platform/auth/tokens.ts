@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createPublicKey, createSecretKey, randomUUID, type KeyObject } from 'node:crypto'
 import jwt from 'jsonwebtoken'
 import type { JwtConfig } from '../../config.js'
 
@@ -41,15 +41,55 @@ export function mintToken(config: JwtConfig, options: MintOptions): string {
   })
 }
 
+/**
+ * The verification key as a KeyObject, made once: given a string, jsonwebtoken tries
+ * `createPublicKey` on it (which throws for a shared secret) and then `createSecretKey`, on every
+ * request; that was a fifth of the CPU of a point read.
+ */
+const verifyKeys = new Map<string, KeyObject>()
+function verifyKeyOf(config: JwtConfig): KeyObject {
+  let key = verifyKeys.get(config.verifyKey)
+  if (!key) {
+    const symmetric = config.algorithms.every((a) => a.startsWith('HS'))
+    key = symmetric ? createSecretKey(Buffer.from(config.verifyKey)) : createPublicKey(config.verifyKey)
+    if (verifyKeys.size > 16) verifyKeys.clear()
+    verifyKeys.set(config.verifyKey, key)
+  }
+  return key
+}
+
+/**
+ * Tokens already verified, by their exact text: an integration sends the same token for an hour,
+ * and checking its signature again on every request was a twentieth of a point read's CPU. Only
+ * successful verifications are kept, with their expiry, which is checked again on every use
+ * (with the same 30 s tolerance); the API-client status check still runs on every request.
+ * Bounded: the oldest entries go first.
+ */
+const VERIFIED_MAX = 10_000
+const CLOCK_TOLERANCE_S = 30
+const verified = new Map<string, { config: JwtConfig; exp: number; principal: Principal }>()
+
 /** Verifies signature (pinned algorithms only), expiry, issuer and audience; refuses tokens that never expire. */
 export function verifyToken(config: JwtConfig, token: string): Principal {
+  const known = verified.get(token)
+  if (known && known.config === config) {
+    if (Date.now() / 1000 <= known.exp + CLOCK_TOLERANCE_S) return known.principal
+    verified.delete(token)
+  }
+  const principal = verifySignature(config, token)
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!)
+  verified.set(token, principal)
+  return principal.principal
+}
+
+function verifySignature(config: JwtConfig, token: string): { config: JwtConfig; exp: number; principal: Principal } {
   let payload: jwt.JwtPayload | string
   try {
-    payload = jwt.verify(token, config.verifyKey, {
+    payload = jwt.verify(token, verifyKeyOf(config), {
       algorithms: config.algorithms,
       issuer: config.issuer,
       audience: config.audience,
-      clockTolerance: 30
+      clockTolerance: CLOCK_TOLERANCE_S
     })
   } catch (error) {
     const reason =
@@ -62,11 +102,12 @@ export function verifyToken(config: JwtConfig, token: string): Principal {
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new TokenError('the token has no subject')
   const raw = payload.scope ?? payload.scp ?? ''
   const scopes = new Set(Array.isArray(raw) ? raw.map(String) : String(raw).split(/\s+/).filter(Boolean))
-  return {
+  const principal: Principal = {
     subject: payload.sub,
     clientId: typeof payload.client_id === 'string' ? payload.client_id : null,
     scopes,
     personId: typeof payload.person_id === 'string' ? payload.person_id : null,
     clientGeneration: typeof payload.client_gen === 'number' ? payload.client_gen : null
   }
+  return { config, exp: payload.exp, principal }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -31,35 +32,69 @@ export interface JobView {
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
 
+/** How often a replica running a job says so, and how long silence means it died. */
+export const HEARTBEAT_MS = 5_000
+export const LEASE_MS = 30_000
+
 /**
  * Imports too large to answer in one request: the upload is spooled to a file, answered with
- * 202, and imported in the background. Progress of a running job lives in memory, because on
- * the embedded database the import's transaction holds the only connection until it ends.
+ * 202, and imported in the background by the process that accepted it.
+ *
+ * On PostgreSQL several replicas share the jobs table: the running process writes a heartbeat
+ * (with the progress counts) every few seconds, so any replica answers `GET /imports/{id}`, and
+ * a job whose owner has been silent for longer than the lease is failed by whichever replica
+ * looks next (at start and every few seconds) — never a job another live replica is running.
+ * On the embedded database the import's transaction holds the only connection until it ends and
+ * only one process opens the database, so progress lives in memory and every unfinished job
+ * found at start died with the previous process.
  */
 export class ImportJobs {
   readonly #live = new Map<string, JobView>()
   readonly #running = new Set<Promise<void>>()
   readonly #abort = new AbortController()
+  /** This process, as the owner of the jobs it runs. */
+  readonly instance = randomUUID()
+  #sweeper: NodeJS.Timeout | undefined
 
   constructor(
     private readonly db: Db,
     private readonly spoolDir: string,
-    private readonly log: FastifyBaseLogger
+    private readonly log: FastifyBaseLogger,
+    private readonly shared = false
   ) {}
 
-  /** Jobs a previous process left unfinished failed with it; their transactions were rolled back. */
+  /**
+   * Fails the jobs whose process died: on the embedded database every unfinished job (one
+   * process), on PostgreSQL those whose lease lapsed. Their transactions were rolled back.
+   */
   async recoverInterrupted() {
-    await this.db
+    let q = this.db
       .updateTable('import_jobs')
-      .set({ state: 'failed', error: 'interrupted by a restart before it finished; nothing was written', finished_at: new Date() })
+      .set({ state: 'failed', error: 'interrupted before it finished (its process stopped); nothing was written', rows_written: 0, finished_at: new Date() })
       .where('state', 'in', ['queued', 'running'])
-      .execute()
+    if (this.shared) {
+      const lapsed = new Date(Date.now() - LEASE_MS)
+      q = q.where((eb) => eb.or([eb('heartbeat_at', '<', lapsed), eb.and([eb('heartbeat_at', 'is', null), eb('created_at', '<', lapsed)])]))
+    }
+    await q.execute()
+  }
+
+  /** On PostgreSQL, looks for jobs of dead replicas every lease period (idempotent across replicas). */
+  startSweeping() {
+    if (!this.shared || this.#sweeper) return
+    this.#sweeper = setInterval(() => {
+      this.recoverInterrupted().catch((error) => this.log.warn({ err: error }, 'import job sweep failed'))
+    }, LEASE_MS / 2)
+    this.#sweeper.unref()
   }
 
   async start(spec: AnyImportSpec, body: Readable, options: { format: ImportFormat; dryRun: boolean; atomic: boolean; actor: Actor; limit: number }): Promise<JobView> {
     const row = await this.db
       .insertInto('import_jobs')
-      .values({ resource: spec.resource, state: 'queued', format: options.format, dry_run: options.dryRun, atomic: options.atomic, principal: options.actor.subject })
+      .values({
+        resource: spec.resource, state: 'queued', format: options.format, dry_run: options.dryRun, atomic: options.atomic, principal: options.actor.subject,
+        owner: this.instance, heartbeat_at: new Date()
+      })
       .returningAll()
       .executeTakeFirstOrThrow()
     const view = this.#view(row)
@@ -85,8 +120,20 @@ export class ImportJobs {
     view.startedAt = new Date().toISOString()
     let result: ImportResult | null = null
     let error: string | null = null
+    // The heartbeat goes through the pool beside the import's transaction (PostgreSQL only).
+    const heartbeat = this.shared
+      ? setInterval(() => {
+          this.db
+            .updateTable('import_jobs')
+            .set({ heartbeat_at: new Date(), rows_read: view.rowsRead, rows_written: view.rowsWritten, rows_failed: view.rowsFailed })
+            .where('id', '=', view.id)
+            .where('owner', '=', this.instance)
+            .execute()
+            .catch((failure) => this.log.warn({ err: failure, job: view.id }, 'import job heartbeat failed'))
+        }, HEARTBEAT_MS)
+      : undefined
     try {
-      await this.db.updateTable('import_jobs').set({ state: 'running', started_at: new Date(view.startedAt), bytes: view.bytes }).where('id', '=', view.id).execute()
+      await this.db.updateTable('import_jobs').set({ state: 'running', started_at: new Date(view.startedAt), bytes: view.bytes, heartbeat_at: new Date() }).where('id', '=', view.id).execute()
       const rows = readRows(createReadStream(file), options.format, spec.columns)
       result = await runImport(this.db, spec, rows, {
         ...options,
@@ -100,6 +147,8 @@ export class ImportJobs {
     } catch (failure) {
       error = failure instanceof Error && 'status' in failure ? failure.message : 'the import failed unexpectedly; nothing was written'
       if (!(failure instanceof Error && 'status' in failure)) this.log.error({ err: failure, job: view.id }, 'import job failed')
+    } finally {
+      clearInterval(heartbeat)
     }
     const succeeded = result !== null && (result.committed || result.dryRun) && !(result.atomic && result.counts.failed > 0)
     view.state = succeeded ? 'succeeded' : 'failed'
@@ -136,6 +185,7 @@ export class ImportJobs {
 
   /** Waits for running jobs; with `abort`, asks them to stop (they roll back) first. */
   async settle(abort: boolean) {
+    clearInterval(this.#sweeper)
     if (abort) this.#abort.abort()
     await Promise.allSettled([...this.#running])
   }

@@ -13,7 +13,8 @@ declare module 'fastify' {
 
 export const bulkPlugin = fp(async function bulk(app: FastifyInstance, options: { db: Db }) {
   for (const schema of bulkSchemas) app.addSchema(schema)
-  const jobs = new ImportJobs(options.db, join(app.config.dataDir, 'imports'), app.log)
+  // On PostgreSQL replicas share the jobs table (leases and heartbeats); PGlite is one process.
+  const jobs = new ImportJobs(options.db, join(app.config.dataDir, 'imports'), app.log, app.databaseKind === 'postgres')
   app.decorate('importJobs', jobs)
   // On shutdown a running import is stopped and rolled back; the job says it was interrupted.
   app.addHook('onClose', async () => jobs.settle(true))

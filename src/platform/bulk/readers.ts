@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline'
 import { pipeline, Readable, Transform } from 'node:stream'
 import { parse } from 'csv-parse'
 import { Problem } from '../problems.js'
+import { restoreCell } from './csv-cells.js'
 
 export type ImportFormat = 'ndjson' | 'csv' | 'json'
 
@@ -112,7 +113,7 @@ async function* csvRows(input: Readable, columns: string[]): AsyncGenerator<RawR
       // An empty cell means "no value": the row is a full representation, so the field is cleared.
       const value: Record<string, unknown> = {}
       header.forEach((column, i) => {
-        if (record[i] !== '') value[column] = record[i]
+        if (record[i] !== '') value[column] = restoreCell(record[i])
       })
       yield { line, value }
     }

@@ -10,6 +10,7 @@ import { actorOf } from '../changes.js'
 import { defineProblem, notFound, Problem } from '../problems.js'
 import { errors, IdParams, ref } from '../schemas.js'
 import { ADMIN, grants, requireScopes, signedIn } from '../scopes.js'
+import { neutraliseCell } from './csv-cells.js'
 import { formatOf, readRows } from './readers.js'
 import { runImport } from './runner.js'
 import { ExportQuery, ImportJob, ImportQuery, ImportResult } from './schemas.js'
@@ -168,7 +169,7 @@ function sendExport(app: FastifyInstance, spec: AnyImportSpec, request: FastifyR
     const csv = stringify({
       header: true,
       columns: spec.columns,
-      cast: { boolean: (v) => (v ? 'true' : 'false') }
+      cast: { boolean: (v) => (v ? 'true' : 'false'), string: neutraliseCell }
     })
     Readable.from(records()).pipe(csv)
     return reply.send(csv)

@@ -43,7 +43,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: requireScopes(EVENTS_READ),
         querystring: Type.Object(
           {
-            after: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Return events with a greater sequence' })),
+            after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Return events with a greater sequence' })),
             cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'Same as after (from page.nextCursor)' })),
             type: Type.Optional(Type.String({ maxLength: 500, description: 'Comma-separated event types; `person.*` matches a prefix' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 }))

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { expectProblem } from '../../platform/expect-problem.js'
+import { existingFrameworkElementId } from '../assessments/factories.js'
 import { buildProgrammesApp, csv, ndjson, unique, type Cohort, type CohortSession, type Programme } from './factories.js'
 
 const api = await buildProgrammesApp()
@@ -81,8 +82,9 @@ t.test('programmes import from CSV with lists as |-separated cells, and again as
 
 t.test('an export imports back unchanged, in CSV and in NDJSON', async (t) => {
   const p = unique('rt')
+  const element = await existingFrameworkElementId(api)
   await api.import('programmes', ndjson([
-    { externalId: `${p}-a`, code: code(`${p}-A`), title: 'Transform programme', kind: 'programme', keyFeatures: ['For Bands A and B', '2-day Career Management Workouts'], levelMin: 4, levelMax: 5, staffTypes: ['staff'], targetGroups: ['women', 'minority_ethnic'], frameworkElementIds: ['6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5'] }
+    { externalId: `${p}-a`, code: code(`${p}-A`), title: 'Transform programme', kind: 'programme', keyFeatures: ['For Bands A and B', '2-day Career Management Workouts'], levelMin: 4, levelMax: 5, staffTypes: ['staff'], targetGroups: ['women', 'minority_ethnic'], frameworkElementIds: [element] }
   ]), 'application/x-ndjson')
   const exported = await api.get('/v1/programmes/export?format=csv')
   t.equal(exported.statusCode, 200)

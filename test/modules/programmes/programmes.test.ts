@@ -1,6 +1,7 @@
 import t from 'tap'
 import { ineligibilityReasons } from '../../../src/modules/programmes/eligibility.js'
 import { expectProblem } from '../../platform/expect-problem.js'
+import { existingFrameworkElementId } from '../assessments/factories.js'
 import { buildProgrammesApp, unique, type Programme, type ProgrammeStatus } from './factories.js'
 
 const api = await buildProgrammesApp()
@@ -12,7 +13,7 @@ const ids = (...items: Array<{ id: string }>) => items.map((x) => x.id).sort()
 
 t.test('a programme is created as a draft with every field, read, and changed under If-Match', async (t) => {
   const owner = await api.orgUnit({ kind: 'department' })
-  const element = '6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5'
+  const element = await existingFrameworkElementId(api)
   const code = unique('IMPACT').replace(/[^A-Za-z0-9_.-]/g, '_')
   const body = {
     externalId: unique('ext'),

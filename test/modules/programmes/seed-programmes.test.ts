@@ -1,4 +1,5 @@
 import t from 'tap'
+import { existingFrameworkElementId } from '../assessments/factories.js'
 import { buildProgrammesApp, unique, type Cohort, type CohortSession, type Programme } from './factories.js'
 
 /**
@@ -8,6 +9,8 @@ import { buildProgrammesApp, unique, type Cohort, type CohortSession, type Progr
 const api = await buildProgrammesApp()
 t.teardown(() => api.close())
 
+// The IMPACT programme links an element of the competency framework (programmes refuse unknown ones).
+const impactElement = await existingFrameworkElementId(api)
 const tag = unique('seed').replace(/[^a-z0-9]/gi, '')
 const code = (c: string) => `${c}-${tag}`
 /** Grade levels: 1 constable / band E, 2 sergeant / band D, 3 inspector / band C, 4 chief inspector / band B, 5 superintendent / band A, 6 chief superintendent / senior staff. */
@@ -33,7 +36,7 @@ const seeds: Record<string, Record<string, unknown>> = {
     pilotSize: 40,
     annualTarget: 100,
     targetYears: 4,
-    frameworkElementIds: ['0b9a2c1e-1111-4a6b-9c7d-000000000001']
+    frameworkElementIds: [impactElement]
   },
   promotabilityManagers: {
     code: code('PD-PROMO-MGR'),

@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+export const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0000'
+
+export interface Server {
+  name: string
+  url: string
+  pid: number
+  child: ChildProcess
+  /** Milliseconds from spawn until the server answered its readiness probe. */
+  readyMs: number
+  stop(): Promise<void>
+  /** Resident set size now and its high-water mark since the process started, in MB. */
+  memory(): { rssMb: number; hwmMb: number }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+    s.once('error', reject)
+  })
+}
+
+export function memoryOf(pid: number): { rssMb: number; hwmMb: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0)
+    return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 }
+  } catch {
+    return { rssMb: 0, hwmMb: 0 }
+  }
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number, output: () => string) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}) before it was ready:\n${output()}`)
+    try {
+      const res = await fetch(url)
+      if (res.ok) return
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server not ready after ${timeoutMs} ms:\n${output()}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+export async function startProcess(name: string, args: string[], env: Record<string, string>, probe: string, port: number, timeoutMs = 180_000): Promise<Server> {
+  const started = Date.now()
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000)
+  }
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
+  const url = `http://127.0.0.1:${port}`
+  await waitReady(url + probe, child, timeoutMs, () => output)
+  const readyMs = Date.now() - started
+  return {
+    name,
+    url,
+    pid: child.pid!,
+    child,
+    readyMs,
+    memory: () => memoryOf(child.pid!),
+    async stop() {
+      if (child.exitCode !== null) return
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
+
+export interface ApiOptions {
+  databaseUrl?: string
+  dataDir: string
+  extraEnv?: Record<string, string>
+  nodeArgs?: string[]
+}
+
+/** The API as `npm start` runs it (node --import tsx src/server.ts), with a known signing secret. */
+export async function startApi(options: ApiOptions): Promise<Server> {
+  const port = await freePort()
+  const env: Record<string, string> = {
+    JWT_SECRET,
+    PATHWAY_DATA_DIR: options.dataDir,
+    LOG_LEVEL: 'warn',
+    // The limiter still runs on every request; the budget is set above what the benchmark sends.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATABASE_URL: '' }),
+    ...options.extraEnv
+  }
+  return startProcess('api', [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/server.ts'], env, '/health/ready', port)
+}
+
+export async function startReference(options: { databaseUrl?: string; pgliteDir?: string }): Promise<Server> {
+  const port = await freePort()
+  const env: Record<string, string> = options.databaseUrl ? { REF_DATABASE_URL: options.databaseUrl } : { REF_PGLITE_DIR: options.pgliteDir! }
+  return startProcess('reference', ['--import', 'tsx', 'bench/reference-server.ts'], env, '/const', port)
+}
