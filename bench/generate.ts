@@ -8,7 +8,9 @@
  *
  * At scale 1: 537 org units, 18 grades, 50,000 people (a line-management tree of span 8, six
  * levels), 200 programmes, 2,000 cohorts, 40,000 enrolments. Modules that have a migration in
- * this tree get their part too (see `moduleParts`).
+ * this tree get their part too (see `moduleParts`): 4,000 360° assessments (60,000 responses),
+ * 10,000 recommendations with history, evidence, actions and panel reviews, 100,000 learning-log
+ * entries with Zipf-distributed text and their trail.
  */
 import { createHash } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
@@ -197,7 +199,9 @@ export async function generate(db: Kysely<any>, factor: number, log: (line: stri
   await step('analyze', () => exec('analyze'))
   const counts: Record<string, number> = {}
   const present = new Set((await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db)).rows.map((r) => r.name))
-  for (const table of ['org_units', 'grades', 'people', 'programmes', 'cohorts', 'enrolments', 'feedback_assessments', 'feedback_responses', 'audit_records', 'events']) {
+  for (const table of ['org_units', 'grades', 'people', 'programmes', 'cohorts', 'enrolments', 'feedback_assessments', 'feedback_responses',
+    'recommendations', 'recommendation_status_history', 'recommendation_evidence', 'recommendation_actions', 'panel_reviews',
+    'learning_log_entries', 'learning_log_trail', 'audit_records', 'events']) {
     if (!present.has(table)) continue
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(db)
     counts[table] = rows[0].n
@@ -216,11 +220,13 @@ async function moduleParts(db: Kysely<any>): Promise<ModulePart[]> {
   const tables = new Set(rows.map((r) => r.name))
   const parts: ModulePart[] = []
   if (tables.has('feedback_responses') && tables.has('framework_elements')) parts.push(feedbackPart)
+  if (tables.has('recommendation_status_history')) parts.push(recommendationsPart)
+  if (tables.has('learning_log_entries')) parts.push(learningLogsPart)
   return parts
 }
 
 /** 360° rounds: one published framework of 8 competencies × 5 behaviours; per assessment 15 raters who all answered. */
-export const FEEDBACK = { competencies: 8, behavioursEach: 5, raters: 15, assessments: 500 }
+export const FEEDBACK = { competencies: 8, behavioursEach: 5, raters: 15, assessments: 4_000 }
 export const feedbackAssessmentId = (n: number) => md5uuid(`fa-${n}`)
 
 const feedbackPart: ModulePart = {
@@ -260,6 +266,165 @@ const feedbackPart: ModulePart = {
         case when k % 3 = 0 then jsonb_build_array(jsonb_build_object('elementId', null, 'text', 'Clear about priorities; could delegate more (' || k || ')')) else '[]'::jsonb end
       from generate_series(1, ${assessments}) n, generate_series(1, ${raters}) k`)
     await trail(exec, 'assessment.created', 'assessment', `select id::text as entity_id, jsonb_build_object('id', id, 'subjectId', subject_id, 'frameworkId', framework_id, 'status', status, 'version', version) as view, created_at as at from feedback_assessments`)
+  }
+}
+
+/** Recommendations: ~40 sources, 12 themes, 10,000 recommendations at scale 1 (each with its status history, 0–3 evidence items, actions, some panel reviews). */
+export const RECOMMENDATIONS = { sources: 40, themes: 12, recommendations: 10_000 }
+
+const recommendationsPart: ModulePart = {
+  name: 'recommendations',
+  async run(exec, scale, T0) {
+    const n = Math.max(1, Math.round(RECOMMENDATIONS.recommendations * (scale.people / 50_000)))
+    const sources = Math.min(RECOMMENDATIONS.sources, n)
+    const org = orgLayout(scale)
+    await exec(`insert into recommendation_sources (id, external_id, code, title, kind, issuing_body, published_on, reference, created_at, updated_at)
+      select ${uuidSql('rs-', 's')}, 'RS' || s, 'SRC-' || lpad(s::text, 3, '0'),
+        (array['Inquiry into custody', 'HMICFRS inspection', 'Internal audit', 'Independent review', 'Professional standards review'])[1 + s % 5] || ' ' || s,
+        (array['inquiry', 'inspection', 'audit', 'review', 'internal'])[1 + s % 5], 'Issuing body ' || (1 + s % 7), date '2015-01-01' + s * 90, 'REF-' || s,
+        ${T0} + s * interval '1 minute', ${T0} + s * interval '1 minute'
+      from generate_series(1, ${sources}) s`)
+    await exec(`insert into recommendation_themes (id, code, title, created_at, updated_at)
+      select ${uuidSql('rt-', 't')}, 'T' || t, (array['Leadership', 'Custody', 'Training', 'Culture', 'Vetting', 'Stop and search', 'Wellbeing', 'Supervision', 'Data', 'Victims', 'Public order', 'Diversity'])[1 + (t - 1) % 12],
+        ${T0}, ${T0}
+      from generate_series(1, ${RECOMMENDATIONS.themes}) t`)
+    await exec(`insert into recommendations (id, external_id, source_id, number, number_order, title, body, directed_to, area, owner_org_unit_id, owner_person_id,
+        priority, impact, target_date, next_review_date, status, closure_reason, status_changed_at, last_activity_at, created_at, updated_at)
+      select ${uuidSql('rec-', 'k')}, 'REC' || k, ${uuidSql('rs-', `1 + k % ${sources}`)}, (1 + k / ${sources})::text || case when k % 17 = 0 then 'a' else '' end, 1 + k / ${sources},
+        'Recommendation ' || k || ' on ' || (array['supervision of custody', 'vetting checks', 'training records', 'stop and search data', 'victim updates', 'leadership development'])[1 + k % 6],
+        'The force should review and improve its arrangements (' || k || ').', 'Commissioner', (array['Custody', 'Training', 'Vetting', 'Frontline', 'Corporate'])[1 + k % 5],
+        case when k % 23 = 0 then null else ${uuidSql('ou-', `${org.firstBorough} + k % ${org.boroughs}`)} end,
+        case when k % 23 = 0 or k % 3 <> 0 then null else ${uuidSql('person-', `1 + (k::bigint * 31) % ${scale.people}`)} end,
+        (array['high', 'medium', 'low'])[1 + k % 3], (array['high', 'medium', 'low'])[1 + k % 3 / 2],
+        date '2025-01-01' + (k * 7) % 900, case when k % 4 = 0 then null else date '2025-06-01' + (k * 11) % 700 end,
+        st, case when st = 'closed' then (array['superseded', 'not_applicable', 'other'])[1 + k % 3] end,
+        ${T0} + k * interval '1 hour', ${T0} + k * interval '1 hour' + ((k * 13) % 600) * interval '1 day',
+        ${T0} + k * interval '1 minute', ${T0} + k * interval '1 hour'
+      from (select k, (array['not_started', 'in_progress', 'in_progress', 'partially_embedded', 'embedded', 'embedded', 'continuing_challenge', 'closed'])[1 + k % 8] as st
+            from generate_series(1, ${n}) k) r`)
+    await exec(`insert into recommendation_theme_links (recommendation_id, theme_id)
+      select ${uuidSql('rec-', 'k')}, ${uuidSql('rt-', `1 + (k + j * 5) % ${RECOMMENDATIONS.themes}`)} from generate_series(1, ${n}) k, generate_series(0, 1) j where j = 0 or k % 3 = 0`)
+    // The history walks a path to the final status: created not_started, then one transition per step.
+    await exec(`insert into recommendation_status_history (recommendation_id, from_status, to_status, closure_reason, rationale, via, actor, occurred_at)
+      select r.id, case when i > 1 then p.path[i - 1] end, p.path[i], case when p.path[i] = 'closed' then r.closure_reason end,
+        case when i > 1 then 'Progress reviewed' end, case when i = 1 then 'create' else 'transition' end, '${ACTOR}',
+        r.created_at + (i - 1) * ((r.status_changed_at - r.created_at) / greatest(1, array_length(p.path, 1) - 1))
+      from recommendations r join (values ('not_started', '{not_started}'::text[]), ('in_progress', '{not_started,in_progress}'),
+          ('partially_embedded', '{not_started,in_progress,partially_embedded}'), ('embedded', '{not_started,in_progress,partially_embedded,embedded}'),
+          ('continuing_challenge', '{not_started,in_progress,partially_embedded,continuing_challenge}'), ('closed', '{not_started,in_progress,closed}')) as p(status, path)
+        on p.status = r.status, generate_series(1, array_length(p.path, 1)) i
+      order by r.created_at, r.id, i`)
+    // Evidence: k % 4 items per recommendation; some withdrawn, some expired (so some embedded ones have no current evidence).
+    await exec(`insert into recommendation_evidence (id, recommendation_id, kind, title, description, effective_on, expires_on, submitted_by, withdrawn_at, withdrawn_by, withdrawal_reason, created_at, updated_at)
+      select ${uuidSql('rev-', "k || '-' || j")}, ${uuidSql('rec-', 'k')}, (array['document', 'data', 'narrative', 'link'])[1 + (k + j) % 4], 'Evidence ' || j || ' for ' || k, 'Submitted for review',
+        date '2024-01-01' + (k * 3 + j * 40) % 600, case when (k + j) % 5 = 0 then date '2024-01-01' + (k * 3 + j * 40) % 600 + 180 end, '${ACTOR}',
+        case when (k + j) % 11 = 0 then ${T0} + k * interval '1 hour' + interval '30 days' end, case when (k + j) % 11 = 0 then '${ACTOR}' end,
+        case when (k + j) % 11 = 0 then 'Superseded by newer data' end,
+        ${T0} + k * interval '1 hour', ${T0} + k * interval '1 hour'
+      from generate_series(1, ${n}) k, generate_series(1, 3) j where j <= k % 4`)
+    // Actions: one per two recommendations, linked to it (every fifth also to the next one).
+    await exec(`insert into recommendation_actions (id, external_id, title, description, owner_org_unit_id, owner_person_id, due_on, status, completed_on, created_at, updated_at)
+      select ${uuidSql('ra-', 'a')}, 'RA' || a, 'Action ' || a, 'Deliver the change', ${uuidSql('ou-', `${org.firstBorough} + a % ${org.boroughs}`)},
+        case when a % 2 = 0 then ${uuidSql('person-', `1 + (a::bigint * 53) % ${scale.people}`)} end,
+        date '2025-01-01' + (a * 5) % 800, st, case when st = 'done' then date '2025-01-01' + (a * 5) % 800 end,
+        ${T0} + a * interval '2 hour', ${T0} + a * interval '2 hour'
+      from (select a, (array['open', 'in_progress', 'done', 'done', 'cancelled'])[1 + a % 5] as st from generate_series(1, greatest(1, ${n} / 2)) a) x`)
+    await exec(`insert into recommendation_action_links (action_id, recommendation_id)
+      select ${uuidSql('ra-', 'a')}, ${uuidSql('rec-', 'least(2 * a + j, ' + n + ')')} from generate_series(1, greatest(1, ${n} / 2)) a, generate_series(0, 1) j
+      where (j = 0 or a % 5 = 0) and 2 * a + j <= ${n}`)
+    await exec(`insert into challenge_panels (id, code, name, created_at, updated_at)
+      select ${uuidSql('cp-', 'p')}, 'PANEL-' || p, 'Challenge panel ' || p, ${T0}, ${T0} from generate_series(1, 3) p`)
+    await exec(`insert into challenge_panel_members (id, panel_id, name, membership, organisation, role, joined_on, created_at, updated_at)
+      select ${uuidSql('cpm-', "p || '-' || m")}, ${uuidSql('cp-', 'p')}, 'Member ' || m, case when m <= 2 then 'external' else 'internal' end,
+        case when m <= 2 then 'Community group' end, case when m = 1 then 'chair' else 'member' end, date '2023-01-01', ${T0}, ${T0}
+      from generate_series(1, 3) p, generate_series(1, 5) m`)
+    // Panel reviews for every fifth recommendation past in_progress (recorded after its last transition; no status change).
+    await exec(`insert into panel_reviews (id, panel_id, recommendation_id, reviewed_on, verdict, rationale, next_review_on, status_before, status_after, recorded_by, created_at)
+      select ${uuidSql('pr-', 'r.external_id')}, ${uuidSql('cp-', '1 + (substr(r.external_id, 4)::int) % 3')}, r.id, (r.status_changed_at + interval '10 days')::date,
+        case r.status when 'embedded' then 'embedded' when 'partially_embedded' then 'partially_embedded' else 'not_embedded' end,
+        'Reviewed the evidence submitted', r.next_review_date, r.status, r.status, '${ACTOR}', r.status_changed_at + interval '10 days'
+      from recommendations r where substr(r.external_id, 4)::int % 5 = 0 and r.status in ('partially_embedded', 'embedded', 'continuing_challenge')`)
+    await exec(`insert into panel_review_members (review_id, member_id)
+      select pr.id, m.id from panel_reviews pr join challenge_panel_members m on m.panel_id = pr.panel_id and m.role = 'chair'`)
+    await trail(exec, 'recommendation-source.created', 'recommendation-source', `select id::text as entity_id, jsonb_build_object('id', id, 'code', code, 'title', title, 'kind', kind, 'version', version) as view, created_at as at from recommendation_sources`)
+    await trail(exec, 'theme.created', 'theme', `select id::text as entity_id, jsonb_build_object('id', id, 'code', code, 'title', title, 'version', version) as view, created_at as at from recommendation_themes`)
+    await trail(exec, 'recommendation.created', 'recommendation', `select id::text as entity_id, jsonb_build_object('id', id, 'sourceId', source_id, 'number', number, 'title', title, 'status', 'not_started', 'version', version) as view, created_at as at from recommendations`)
+    await trail(exec, 'recommendation.updated', 'recommendation', `select h.recommendation_id::text as entity_id, jsonb_build_object('id', h.recommendation_id, 'status', h.to_status, 'from', h.from_status) as view, h.occurred_at as at from recommendation_status_history h where h.via = 'transition'`)
+    await trail(exec, 'evidence.submitted', 'evidence', `select id::text as entity_id, jsonb_build_object('id', id, 'recommendationId', recommendation_id, 'kind', kind, 'title', title, 'effectiveOn', effective_on, 'expiresOn', expires_on) as view, created_at as at from recommendation_evidence`)
+    await trail(exec, 'recommendation-action.created', 'recommendation-action', `select id::text as entity_id, jsonb_build_object('id', id, 'title', title, 'status', status, 'dueOn', due_on, 'version', version) as view, created_at as at from recommendation_actions`)
+    await trail(exec, 'panel-review.recorded', 'panel-review', `select id::text as entity_id, jsonb_build_object('id', id, 'panelId', panel_id, 'recommendationId', recommendation_id, 'verdict', verdict, 'reviewedOn', reviewed_on) as view, created_at as at from panel_reviews`)
+  }
+}
+
+/**
+ * The text of learning-log entries: a vocabulary of domain words (most frequent) and made-up
+ * words (from syllables), drawn with a Zipf-like law (rank r with probability ∝ 1/r, by taking
+ * ranks log-uniformly), so a search term's selectivity depends on its rank as in real text.
+ */
+export const LEARNING = { entries: 100_000, vocabulary: 3_000 }
+const DOMAIN_WORDS = ['custody', 'officer', 'briefing', 'supervision', 'radio', 'vehicle', 'pursuit', 'detention', 'handover', 'welfare', 'search', 'warrant',
+  'evidence', 'statement', 'victim', 'witness', 'suspect', 'patrol', 'response', 'control', 'training', 'sergeant', 'inspector', 'risk', 'assessment',
+  'safeguarding', 'mental', 'health', 'ambulance', 'firearms', 'taser', 'bodycam', 'footage', 'disclosure', 'interview', 'cell', 'checks', 'injury',
+  'communication', 'delay', 'escalation', 'policy', 'procedure', 'guidance', 'learning', 'debrief', 'incident', 'commander', 'tactical', 'strategic',
+  'crowd', 'protest', 'event', 'stadium', 'traffic', 'collision', 'forensic', 'exhibit', 'property', 'storage', 'record', 'system', 'database', 'login',
+  'vetting', 'complaint', 'tribunal', 'grievance', 'wellbeing', 'fatigue', 'shift', 'rota', 'staffing', 'equipment', 'uniform', 'station', 'borough']
+const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tas', 'vo', 'bri', 'del', 'fen', 'gar', 'hol', 'jun', 'kir', 'lum', 'mor', 'nes', 'pol', 'quin', 'ros', 'sul',
+  'tor', 'umb', 'vel', 'wen', 'yar', 'zet', 'cal', 'dro', 'eph', 'fal']
+export const learningWord = (rank: number): string => {
+  if (rank <= DOMAIN_WORDS.length) return DOMAIN_WORDS[rank - 1]
+  const i = rank - DOMAIN_WORDS.length
+  const s = SYLLABLES.length
+  return SYLLABLES[i % s] + SYLLABLES[Math.floor(i / s) % s] + SYLLABLES[Math.floor(i / (s * s)) % s] + 'x'
+}
+/** Search terms for the workloads: a common word (in ~15 % of entries) and a rare one (~0.1 %); the fixture counts their matches. */
+export const LEARNING_TERMS = { common: learningWord(25), selective: learningWord(2_900) }
+
+const learningLogsPart: ModulePart = {
+  name: 'learning logs',
+  async run(exec, scale, T0) {
+    const n = Math.max(1, Math.round(LEARNING.entries * (scale.people / 50_000)))
+    const org = orgLayout(scale)
+    const V = LEARNING.vocabulary
+    const vocab = arr(Array.from({ length: V }, (_, i) => learningWord(i + 1)))
+    // A word for entry k, position j, field f: a hash of (k, j, f) → u in [0,1), rank = floor(V^u).
+    // x = a linear hash mod a prime, then x² mod p to break the lattice (all in bigint range).
+    const x = (f: number) => `((k::bigint * 2654435761 + j * 40503 + ${f} * 977) % 1000003)`
+    const word = (f: number) => `v.w[least(${V}, floor(power(${V}::float8, ((${x(f)} * ${x(f)} + ${x(f)} * 7) % 1000003) / 1000003.0))::int)]`
+    const words = (f: number, count: string) => `(select string_agg(${word(f)}, ' ' order by j) from generate_series(1, ${count}) j)`
+    const stages = `array['origin', 'challenge', 'accountability', 'platform', 'delivery', 'review', 'closed']`
+    await exec(`insert into learning_log_entries (id, external_id, reference, title, summary, notes, kind, source_kind, source_reference, event_date, org_unit_id, identified_by_id,
+        identified_on, dissemination, tags, stage, stage_entered_at, challenge_decision, action_by_org_unit_id, challenged_at, owner_id, level, smt_lead_id,
+        review_integrated, review_improvement_seen, reviewed_at, closure_kind, closure_reason, closed_at, created_at, updated_at)
+      select ${uuidSql('lle-', 'k')}, 'LLE' || k, 'OL-' || (2016 + k % 11) || '-' || lpad((1 + k / 11)::text, 4, '0'),
+        initcap(${words(1, '4 + k % 5')}), ${words(2, '20 + k % 25')}, case when k % 3 = 0 then ${words(3, '10 + k % 20')} end,
+        case when k % 6 = 0 then 'notable_practice' else 'lesson_identified' end,
+        (array['operational_debrief', 'employment_tribunal', 'health_and_safety', 'inspection', 'audit', 'scrutiny', 'complaint', 'high_profile_event', 'risk_assessment', 'peer_assessment', 'corporate_tasking', 'other'])[1 + k % 12],
+        'SRC-' || (k % 997), date '2016-01-01' + (k * 7) % 3950, ${uuidSql('ou-', `${org.firstTeam} + k % ${org.teams}`)}, ${uuidSql('person-', `1 + (k::bigint * 17) % ${scale.people}`)},
+        date '2016-01-01' + (k * 7) % 3950 + 3, (array['internal_unit', 'organisation', 'public'])[1 + k % 3],
+        array[(array['custody', 'training', 'public-order', 'safeguarding', 'it', 'wellbeing'])[1 + k % 6]],
+        (${stages})[s], ${T0} + k * interval '5 minute' + s * interval '3 day',
+        case when s >= 2 then case when s = 7 and k % 5 = 0 then 'no_action' else 'action_required' end end,
+        case when s >= 3 then ${uuidSql('ou-', `${org.firstBorough} + k % ${org.boroughs}`)} end,
+        case when s >= 2 then ${T0} + k * interval '5 minute' + interval '3 day' end,
+        case when s >= 3 then ${uuidSql('person-', `1 + (k::bigint * 29) % ${scale.people}`)} end,
+        case when s >= 3 then (array['ocu', 'ocu', 'business_group', 'management_board', 'corporate'])[1 + k % 5] end,
+        case when s >= 3 and k % 5 = 4 then ${uuidSql('person-', `1 + k % 9`)} end,
+        case when s = 7 and k % 5 <> 0 then (array['fully', 'partly', 'not'])[1 + k % 3] end, case when s = 7 and k % 5 <> 0 then k % 2 = 0 end,
+        case when s = 7 and k % 5 <> 0 then ${T0} + k * interval '5 minute' + interval '15 day' end,
+        case when s = 7 then case when k % 5 = 0 then 'no_action' else 'reviewed' end end, case when s = 7 then 'Closed after review' end,
+        case when s = 7 then ${T0} + k * interval '5 minute' + s * interval '3 day' end,
+        ${T0} + k * interval '5 minute', ${T0} + k * interval '5 minute' + s * interval '3 day'
+      from (select k, 1 + (k * 7) % 13 / 2 as s from generate_series(1, ${n}) k) x, (select ${vocab} as w) v`)
+    await exec(`insert into learning_log_reference_counters (year, last_number)
+      select substr(reference, 4, 4)::int, max(substr(reference, 9)::int) from learning_log_entries group by 1`)
+    // Trail: created, then one move per stage reached (the entry's stage index s is recovered from its stage).
+    await exec(`insert into learning_log_trail (entry_id, kind, from_stage, to_stage, actor, occurred_at)
+      select e.id, case when i = 1 then 'created' else 'moved' end, case when i > 1 then (${stages})[i - 1] end, (${stages})[i], '${ACTOR}',
+        e.created_at + (i - 1) * interval '3 day'
+      from learning_log_entries e, generate_series(1, array_position(${stages}, e.stage)) i
+      order by e.created_at, e.id, i`)
+    await trail(exec, 'learning-log-entry.created', 'learning-log-entry', `select id::text as entity_id, jsonb_build_object('id', id, 'reference', reference, 'title', title, 'kind', kind, 'sourceKind', source_kind, 'orgUnitId', org_unit_id, 'stage', 'origin', 'version', 1) as view, created_at as at from learning_log_entries`)
+    await trail(exec, 'learning-log-entry.moved', 'learning-log-entry', `select entry_id::text as entity_id, jsonb_build_object('id', entry_id, 'from', from_stage, 'to', to_stage) as view, occurred_at as at from learning_log_trail where kind = 'moved'`)
   }
 }
 

@@ -9,6 +9,10 @@ import Fastify from 'fastify'
 import pg from 'pg'
 import { createPGlite } from '../src/db/database.js'
 import { REFERENCE_SQL, type Query } from './sql.js'
+import { captureQueries, type Captured } from './compile.js'
+import { listEntries, toSummary, type SummaryRow } from '../src/modules/learning-logs/entries.search.js'
+import { exceptionsReport } from '../src/modules/recommendations/reports.repository.js'
+import { todayUtc } from '../src/modules/recommendations/status.js'
 
 type Row = Record<string, unknown>
 interface Client {
@@ -122,6 +126,39 @@ app.get<{ Params: { id: string } }>('/assessments/:id/report', async (request, r
     run(REFERENCE_SQL.feedbackInvitations, [a.id])
   ])
   return { assessment: a, elements, responses, invitations }
+})
+
+// GET /v1/learning-log-entries?q=…: the statement the module's own listEntries compiles for this
+// query string (captured once per query string, see compile.ts), run through the bare pool.
+const searchSql = new Map<string, Promise<Captured[]>>()
+app.get<{ Querystring: { q: string } }>('/learning-log-entries', async (request) => {
+  const q = request.query.q
+  let captured = searchSql.get(q)
+  if (!captured) searchSql.set(q, (captured = captureQueries((db) => listEntries(db, { q } as never))))
+  const [search] = await captured
+  const rows = (await run({ text: search.text, params: () => [] }, search.params)) as unknown as SummaryRow[]
+  const page = rows.slice(0, 50)
+  const last = page[page.length - 1]
+  return { data: page.map(toSummary), page: { nextCursor: rows.length > 50 ? encodeCursor('relevance', [last.rank, last.id]) : null } }
+})
+
+// GET /v1/recommendations/exceptions: the module's six queries (captured per day, as asOf is
+// today), one after another as the API runs them, then the overdue actions' links.
+const exceptionsSql = new Map<string, Promise<Captured[]>>()
+app.get('/recommendations/exceptions', async () => {
+  const day = todayUtc()
+  let captured = exceptionsSql.get(day)
+  if (!captured) exceptionsSql.set(day, (captured = captureQueries((db) => exceptionsReport(db, {}))))
+  const results: Row[][] = []
+  for (const c of await captured) results.push(await client.query(c.text, c.params))
+  const overdue = results[results.length - 1].slice(0, 100)
+  const links = overdue.length
+    ? await client.query(
+        `select "action_id", "recommendation_id" from "recommendation_action_links" where "action_id" in (${overdue.map((_, i) => `$${i + 1}`).join(', ')}) order by "recommendation_id"`,
+        overdue.map((a) => a.id)
+      )
+    : []
+  return { asOf: day, lists: results.map((rows) => ({ count: rows.length ? Number(rows[0].total) : 0, items: rows.slice(0, 100) })), links }
 })
 
 // Reports of modules that have landed register their SQL here (see sql.js).

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
-import { FEEDBACK, feedbackAssessmentId, orgLayout, orgUnitId, personId, type Scale } from './generate.js'
+import { FEEDBACK, feedbackAssessmentId, LEARNING_TERMS, orgLayout, orgUnitId, personId, type Scale } from './generate.js'
 import type { LoadSpec } from './load.js'
 
 /** What a workload needs to know about the generated data, read once before the load. */
@@ -30,6 +30,15 @@ export async function readFixture(db: Kysely<any>, scale: Scale): Promise<Fixtur
   const feedbackAssessments = tables.has('feedback_assessments')
     ? (await sql<{ n: number }>`select count(*)::int as n from feedback_assessments where external_id like 'FA%'`.execute(db)).rows[0].n
     : 0
+  // Learning-log search terms: how many entries each matches (for the table's titles).
+  const learning: Record<string, number> = {}
+  if (tables.has('learning_log_entries')) {
+    learning.entries = (await sql<{ n: number }>`select count(*)::int as n from learning_log_entries`.execute(db)).rows[0].n
+    for (const [name, term] of Object.entries(LEARNING_TERMS)) {
+      learning[name] = (await sql<{ n: number }>`select count(*)::int as n from learning_log_entries where search @@ websearch_to_tsquery('english', ${term})`.execute(db)).rows[0].n
+    }
+  }
+  const recommendations = tables.has('recommendations') ? (await sql<{ n: number }>`select count(*)::int as n from recommendations`.execute(db)).rows[0].n : 0
   return {
     scale,
     lastPageCursor,
@@ -38,7 +47,7 @@ export async function readFixture(db: Kysely<any>, scale: Scale): Promise<Fixtur
     gradeId: grade,
     teamId: orgUnitId(org.firstTeam),
     managerId: personId(100),
-    extra: { feedbackAssessments }
+    extra: { feedbackAssessments, learning, recommendations }
   }
 }
 
@@ -121,6 +130,28 @@ export function workloads(f: Fixture, token: string, runId: string): Workload[] 
       kind: 'read',
       api: { headers: auth, next: () => ({ path: `/v1/assessments/${feedbackAssessmentId(1 + a())}/report` }) },
       reference: { next: () => ({ path: `/assessments/${feedbackAssessmentId(1 + b())}/report` }) }
+    })
+  }
+  const learning = (f.extra.learning ?? {}) as Record<string, number>
+  if (learning.entries) {
+    for (const which of ['selective', 'common'] as const) {
+      const term = LEARNING_TERMS[which]
+      list.push({
+        name: `learning-search-${which}`,
+        title: `Learning-log text search, ${which} term (“${term}”: ${learning[which]} of ${learning.entries} entries), first page by relevance`,
+        kind: 'read',
+        api: { headers: auth, next: () => ({ path: `/v1/learning-log-entries?q=${encodeURIComponent(term)}` }) },
+        reference: { next: () => ({ path: `/learning-log-entries?q=${encodeURIComponent(term)}` }) }
+      })
+    }
+  }
+  if (Number(f.extra.recommendations ?? 0) > 0) {
+    list.push({
+      name: 'recommendations-exceptions',
+      title: `Recommendations exception report (${f.extra.recommendations} recommendations, 100 items per kind)`,
+      kind: 'read',
+      api: { headers: auth, next: () => ({ path: '/v1/recommendations/exceptions' }) },
+      reference: { next: () => ({ path: '/recommendations/exceptions' }) }
     })
   }
   {

@@ -3436,6 +3436,7 @@ export interface components {
                 submitted: number;
                 declined: number;
                 pending: number;
+                /** @description submitted / invited */
                 rate: number | null;
             }[];
             elements: components["schemas"]["ReportElement"][];
@@ -3448,6 +3449,10 @@ export interface components {
             mostSeenNegativeBehaviours: components["schemas"]["ReportHighlight"][];
             /** @description Without attribution, in a new random order on every request */
             comments: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
                 elementId: string | null;
                 group: components["schemas"]["ReportBucket"];
                 text: string;
@@ -7649,11 +7654,19 @@ export interface components {
             kind: string;
             /** @enum {unknown} */
             polarity: "positive" | "negative";
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             parentId: string | null;
+            /** @description Rounded to 2 decimals */
             selfMean: number | null;
+            /** @description Every rater but self, over the columns shown; null when nothing is shown */
             othersMean: number | null;
             othersCount: number;
+            /** @description selfMean − othersMean */
             gap: number | null;
+            /** @description Negative behaviours: share of others’ ratings above the scale minimum */
             othersSeenRate: number | null;
             groups: components["schemas"]["ReportGroupCell"][];
         };
@@ -7662,6 +7675,7 @@ export interface components {
             /** @description Ratings counted (not-observed answers excluded) */
             count: number;
             notObserved: number;
+            /** @description Rounded to 2 decimals */
             mean: number | null;
             distribution: {
                 value: number;
@@ -7680,7 +7694,9 @@ export interface components {
             title: string;
             /** @enum {unknown} */
             polarity: "positive" | "negative";
+            /** @description Rounded to 2 decimals */
             selfMean: number | null;
+            /** @description Rounded to 2 decimals */
             othersMean: number | null;
             gap: number | null;
         };
@@ -7699,19 +7715,26 @@ export interface components {
             code: string;
             title: string;
             kind: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             parentId: string | null;
             positive: components["schemas"]["ReportRollupFigures"] | null;
             negative: components["schemas"]["ReportRollupFigures"] | null;
         };
         ReportRollupFigures: {
             behaviours: number;
+            /** @description Rounded to 2 decimals */
             selfMean: number | null;
+            /** @description Rounded to 2 decimals */
             othersMean: number | null;
             othersCount: number;
             gap: number | null;
             othersSeenRate: number | null;
             groups: {
                 group: components["schemas"]["ReportBucket"];
+                /** @description Rounded to 2 decimals */
                 mean: number | null;
                 count: number;
             }[];

@@ -151,7 +151,7 @@ export const assessmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (principal.personId !== assessment.subject_id) throw new Problem(403, 'forbidden', `this operation needs scope ${ASSESSMENTS_READ}, or a token acting for the subject`)
         if (assessment.status !== 'released') throw new Problem(403, 'report-not-released', 'the report reaches its subject once the assessment is released')
       }
-      return assessmentReport(app.db, assessment.id)
+      return assessmentReport(app.db, assessment)
     }
   )
 

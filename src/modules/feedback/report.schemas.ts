@@ -2,7 +2,15 @@ import { Type } from 'typebox'
 import { DateTime, Nullable, ref, Uuid } from '../../platform/schemas.js'
 import { AssessmentStatus, RatingScale, Relationship } from './assessments.schemas.js'
 
-const Mean = Nullable(Type.Number({ description: 'Rounded to 2 decimals' }))
+/*
+ * Nullable scalars and arrays are written as a type list (`type: ['number', 'null']`), not as
+ * `anyOf` (what `Nullable` makes): fast-json-stringify serialises an `anyOf` by running the
+ * validator on every value to pick the branch, a type list by a `typeof` check. The report has
+ * hundreds of such values per answer. Same JSON Schema meaning, same types in the SDK.
+ */
+const NullableNumber = (options: { description?: string } = {}) => Type.Unsafe<number | null>({ type: ['number', 'null'], ...options })
+const NullableUuid = Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uuid', description: 'A UUID' })
+const Mean = NullableNumber({ description: 'Rounded to 2 decimals' })
 const Bucket = Type.Enum(['self', 'line_manager', 'peer', 'direct_report', 'other', 'others'] as const, {
   $id: 'ReportBucket',
   description: 'A column of the report: a rater group, or `others` (anonymous groups too small on their own, merged)'
@@ -15,7 +23,10 @@ export const ReportGroupCell = Type.Object(
     count: Type.Integer({ minimum: 0, description: 'Ratings counted (not-observed answers excluded)' }),
     notObserved: Type.Integer({ minimum: 0 }),
     mean: Mean,
-    distribution: Nullable(Type.Array(Type.Object({ value: Type.Integer(), count: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }))),
+    distribution: Type.Unsafe<Array<{ value: number; count: number }> | null>({
+      type: ['array', 'null'],
+      items: { type: 'object', properties: { value: { type: 'integer' }, count: { type: 'integer', minimum: 0 } }, required: ['value', 'count'], additionalProperties: false }
+    }),
     suppressed: Type.Boolean({ description: 'An anonymous column with fewer ratings of this behaviour than the threshold: mean and distribution withheld' })
   },
   { $id: 'ReportGroupCell', additionalProperties: false }
@@ -29,12 +40,12 @@ export const ReportElement = Type.Object(
     title: Type.String(),
     kind: Type.String(),
     polarity: Polarity,
-    parentId: Nullable(Uuid),
+    parentId: NullableUuid,
     selfMean: Mean,
-    othersMean: Nullable(Type.Number({ description: 'Every rater but self, over the columns shown; null when nothing is shown' })),
+    othersMean: NullableNumber({ description: 'Every rater but self, over the columns shown; null when nothing is shown' }),
     othersCount: Type.Integer({ minimum: 0 }),
-    gap: Nullable(Type.Number({ description: 'selfMean − othersMean' })),
-    othersSeenRate: Nullable(Type.Number({ description: 'Negative behaviours: share of others’ ratings above the scale minimum' })),
+    gap: NullableNumber({ description: 'selfMean − othersMean' }),
+    othersSeenRate: NullableNumber({ description: 'Negative behaviours: share of others’ ratings above the scale minimum' }),
     groups: Type.Array(ref(ReportGroupCell))
   },
   { $id: 'ReportElement', description: 'One rated behaviour', additionalProperties: false }
@@ -46,8 +57,8 @@ export const ReportRollupFigures = Type.Object(
     selfMean: Mean,
     othersMean: Mean,
     othersCount: Type.Integer({ minimum: 0 }),
-    gap: Nullable(Type.Number()),
-    othersSeenRate: Nullable(Type.Number()),
+    gap: NullableNumber(),
+    othersSeenRate: NullableNumber(),
     groups: Type.Array(Type.Object({ group: ref(Bucket), mean: Mean, count: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }))
   },
   { $id: 'ReportRollupFigures', additionalProperties: false }
@@ -60,7 +71,7 @@ export const ReportRollup = Type.Object(
     code: Type.String(),
     title: Type.String(),
     kind: Type.String(),
-    parentId: Nullable(Uuid),
+    parentId: NullableUuid,
     positive: Nullable(ref(ReportRollupFigures)),
     negative: Nullable(ref(ReportRollupFigures))
   },
@@ -75,7 +86,7 @@ export const ReportHighlight = Type.Object(
     polarity: Polarity,
     selfMean: Mean,
     othersMean: Mean,
-    gap: Nullable(Type.Number())
+    gap: NullableNumber()
   },
   { $id: 'ReportHighlight', additionalProperties: false }
 )
@@ -110,7 +121,7 @@ export const AssessmentReport = Type.Object(
           submitted: Type.Integer({ minimum: 0 }),
           declined: Type.Integer({ minimum: 0 }),
           pending: Type.Integer({ minimum: 0 }),
-          rate: Nullable(Type.Number({ description: 'submitted / invited' }))
+          rate: NullableNumber({ description: 'submitted / invited' })
         },
         { additionalProperties: false }
       )
@@ -123,7 +134,7 @@ export const AssessmentReport = Type.Object(
     bottomBehaviours: Type.Array(ref(ReportHighlight), { description: 'Lowest first' }),
     mostSeenNegativeBehaviours: Type.Array(ref(ReportHighlight)),
     comments: Type.Array(
-      Type.Object({ elementId: Nullable(Uuid), group: ref(Bucket), text: Type.String() }, { additionalProperties: false }),
+      Type.Object({ elementId: NullableUuid, group: ref(Bucket), text: Type.String() }, { additionalProperties: false }),
       { description: 'Without attribution, in a new random order on every request' }
     ),
     withheldComments: Type.Integer({ minimum: 0, description: 'Comments of suppressed groups, not shown' })

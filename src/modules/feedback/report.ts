@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto'
 import type { Db } from '../../db/database.js'
 import type { Trx } from '../../platform/changes.js'
-import { findAssessment } from './assessments.repository.js'
+import { findAssessment, type AssessmentRow } from './assessments.repository.js'
 import { elementsOf, ratedElements } from './frameworks.js'
 import type { AssessmentStatus, InvitationStatus, Ratings, Relationship, StoredComment } from './tables.js'
 
@@ -140,7 +140,6 @@ const GROUPS: readonly Relationship[] = ['self', 'line_manager', 'peer', 'direct
 const HIGHLIGHTS = 5
 
 const round = (n: number) => Math.round(n * 100) / 100
-const mean = (values: readonly number[]) => (values.length ? round(values.reduce((s, v) => s + v, 0) / values.length) : null)
 const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : round(a - b))
 
 /** The rule for blind spots and hidden strengths: a gap of a quarter of the scale's range, at least half a point. */
@@ -174,6 +173,29 @@ export function bucketsOf(respondents: ReadonlyMap<Relationship, number>, thresh
   return { placement, buckets, identified }
 }
 
+/**
+ * The ratings of one behaviour in one column, tallied in one pass: enough for the mean, the
+ * distribution, the seen rate and, added together, the roll-ups (ratings are whole scale points,
+ * so sums are exact and the order they are added in does not matter).
+ */
+interface Tally {
+  n: number
+  sum: number
+  /** Ratings above the scale minimum. */
+  seen: number
+  /** counts[v - min]: ratings of value v. */
+  counts: number[]
+}
+
+const tallyOf = (steps: number): Tally => ({ n: 0, sum: 0, seen: 0, counts: new Array<number>(steps).fill(0) })
+const meanOf = (t: Tally) => (t.n ? round(t.sum / t.n) : null)
+const seenRateOf = (t: Tally) => (t.n ? round(t.seen / t.n) : null)
+function addTo(into: Tally, t: Tally) {
+  into.n += t.n
+  into.sum += t.sum
+  into.seen += t.seen
+}
+
 export function computeReport(input: ReportInput): AssessmentReport {
   const { assessment } = input
   const { scale, anonymityThreshold: threshold } = assessment
@@ -181,45 +203,57 @@ export function computeReport(input: ReportInput): AssessmentReport {
   for (const r of input.responses) respondents.set(r.group, (respondents.get(r.group) ?? 0) + 1)
   const { placement, buckets, identified } = bucketsOf(respondents, threshold, assessment.lineManagerIdentified)
   const isIdentified = (b: Bucket) => b !== 'others' && identified.has(b)
-
-  const responsesIn = new Map<Bucket, Array<ReportInput['responses'][number]>>(buckets.map((b) => [b, []]))
-  for (const r of input.responses) {
-    const bucket = placement.get(r.group)?.bucket
-    if (bucket) responsesIn.get(bucket)!.push(r)
-  }
+  const column = new Map<Bucket, number>(buckets.map((b, i) => [b, i]))
+  const selfColumn = column.get('self') ?? -1
+  const steps = scale.max - scale.min + 1
 
   const byId = new Map(input.elements.map((e) => [e.id, e]))
   const order = treeOrder(input.elements)
   const rated = input.ratedIds.map((id) => byId.get(id)).filter((e): e is ReportElementInput => e !== undefined)
   rated.sort((a, b) => order.get(a.id)! - order.get(b.id)!)
 
-  /** The values shown for one element in one bucket (empty when the cell is suppressed). */
-  const shown = new Map<string, Map<Bucket, number[]>>()
-  const elements: ElementFigures[] = rated.map((e) => {
-    const perBucket = new Map<Bucket, number[]>()
-    const groups: GroupCell[] = buckets.map((bucket) => {
-      const values: number[] = []
-      let notObserved = 0
-      for (const r of responsesIn.get(bucket)!) {
-        const v = r.ratings[e.id]
-        if (v === null) notObserved++
-        else if (typeof v === 'number') values.push(v)
+  // One pass over every answer: tallies[element][column], and the not-observed answers.
+  const tallies = rated.map(() => buckets.map(() => tallyOf(steps)))
+  const notObserved = rated.map(() => new Array<number>(buckets.length).fill(0))
+  for (const r of input.responses) {
+    const bucket = placement.get(r.group)?.bucket
+    if (!bucket) continue
+    const c = column.get(bucket)!
+    for (let i = 0; i < rated.length; i++) {
+      const v = r.ratings[rated[i].id]
+      if (v === null) notObserved[i][c]++
+      else if (typeof v === 'number') {
+        const t = tallies[i][c]
+        t.n++
+        t.sum += v
+        if (v > scale.min) t.seen++
+        // A value off the scale is counted in the mean but has no bar of the distribution, as before.
+        if (Number.isInteger(v) && v >= scale.min && v <= scale.max) t.counts[v - scale.min]++
       }
-      const suppressed = !isIdentified(bucket) && values.length < threshold
-      if (!suppressed) perBucket.set(bucket, values)
+    }
+  }
+
+  /** shown[element][column]: the tally when the cell is shown, null when suppressed. */
+  const shown: Array<Array<Tally | null>> = []
+  const elements: ElementFigures[] = rated.map((e, i) => {
+    const cells = tallies[i].map((t, c) => (!isIdentified(buckets[c]) && t.n < threshold ? null : t))
+    shown.push(cells)
+    const groups: GroupCell[] = buckets.map((bucket, c) => {
+      const t = tallies[i][c]
+      const suppressed = cells[c] === null
       return {
         group: bucket,
-        count: values.length,
-        notObserved,
-        mean: suppressed ? null : mean(values),
-        distribution: suppressed ? null : distributionOf(values, scale),
+        count: t.n,
+        notObserved: notObserved[i][c],
+        mean: suppressed ? null : meanOf(t),
+        distribution: suppressed ? null : t.counts.map((count, k) => ({ value: scale.min + k, count })),
         suppressed
       }
     })
-    shown.set(e.id, perBucket)
-    const others = [...perBucket].filter(([b]) => b !== 'self').flatMap(([, v]) => v)
-    const selfMean = mean(perBucket.get('self') ?? [])
-    const othersMean = mean(others)
+    const others = tallyOf(0)
+    cells.forEach((t, c) => t && c !== selfColumn && addTo(others, t))
+    const selfMean = selfColumn >= 0 && cells[selfColumn] ? meanOf(cells[selfColumn]!) : null
+    const othersMean = meanOf(others)
     return {
       elementId: e.id,
       lineageId: e.lineageId,
@@ -230,14 +264,14 @@ export function computeReport(input: ReportInput): AssessmentReport {
       parentId: e.parentId,
       selfMean,
       othersMean,
-      othersCount: others.length,
+      othersCount: others.n,
       gap: diff(selfMean, othersMean),
-      othersSeenRate: e.polarity === 'negative' ? seenRate(others, scale.min) : null,
+      othersSeenRate: e.polarity === 'negative' ? seenRateOf(others) : null,
       groups
     }
   })
 
-  const rollups = rollupsOf(input.elements, rated, shown, buckets, scale.min, order)
+  const rollups = rollupsOf(input.elements, rated, shown, buckets, selfColumn, order)
   const gapThreshold = gapThresholdOf(scale)
   const highlight = (f: ElementFigures): Highlight => ({
     elementId: f.elementId, code: f.code, title: f.title, polarity: f.polarity, selfMean: f.selfMean, othersMean: f.othersMean, gap: f.gap
@@ -286,7 +320,9 @@ function treeOrder(elements: readonly ReportElementInput[]): Map<string, number>
   const ids = new Set(elements.map((e) => e.id))
   for (const e of elements) {
     const parent = e.parentId && ids.has(e.parentId) ? e.parentId : null
-    children.set(parent, [...(children.get(parent) ?? []), e])
+    const list = children.get(parent)
+    if (list) list.push(e)
+    else children.set(parent, [e])
   }
   const order = new Map<string, number>()
   const walk = (parent: string | null) => {
@@ -299,47 +335,41 @@ function treeOrder(elements: readonly ReportElementInput[]): Map<string, number>
   return order
 }
 
-function distributionOf(values: readonly number[], scale: { min: number; max: number }) {
-  const counts = new Map<number, number>()
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
-  const out: Array<{ value: number; count: number }> = []
-  for (let v = scale.min; v <= scale.max; v++) out.push({ value: v, count: counts.get(v) ?? 0 })
-  return out
-}
-
-const seenRate = (values: readonly number[], min: number) => (values.length ? round(values.filter((v) => v > min).length / values.length) : null)
-
 /** Each element above the rated behaviours, with its descendants' shown ratings pooled, positive and negative apart. */
 function rollupsOf(
   all: readonly ReportElementInput[],
   rated: readonly ReportElementInput[],
-  shown: Map<string, Map<Bucket, number[]>>,
+  shown: ReadonlyArray<ReadonlyArray<Tally | null>>,
   buckets: readonly Bucket[],
-  min: number,
+  selfColumn: number,
   order: Map<string, number>
 ): Rollup[] {
   const byId = new Map(all.map((e) => [e.id, e]))
-  const below = new Map<string, ReportElementInput[]>()
-  for (const b of rated) {
+  /** Indexes (into `rated`) of the behaviours below each element. */
+  const below = new Map<string, number[]>()
+  rated.forEach((b, i) => {
     for (let p = b.parentId ? byId.get(b.parentId) : undefined; p; p = p.parentId ? byId.get(p.parentId) : undefined) {
-      below.set(p.id, [...(below.get(p.id) ?? []), b])
+      const list = below.get(p.id)
+      if (list) list.push(i)
+      else below.set(p.id, [i])
     }
-  }
-  const figures = (behaviours: ReportElementInput[]): RollupFigures | null => {
+  })
+  const figures = (behaviours: number[]): RollupFigures | null => {
     if (behaviours.length === 0) return null
-    const pooled = new Map<Bucket, number[]>(buckets.map((b) => [b, []]))
-    for (const b of behaviours) for (const [bucket, values] of shown.get(b.id) ?? []) pooled.get(bucket)!.push(...values)
-    const others = [...pooled].filter(([b]) => b !== 'self').flatMap(([, v]) => v)
-    const selfMean = mean(pooled.get('self') ?? [])
-    const othersMean = mean(others)
+    const pooled = buckets.map(() => tallyOf(0))
+    for (const i of behaviours) shown[i].forEach((t, c) => t && addTo(pooled[c], t))
+    const others = tallyOf(0)
+    pooled.forEach((t, c) => c !== selfColumn && addTo(others, t))
+    const selfMean = selfColumn >= 0 ? meanOf(pooled[selfColumn]) : null
+    const othersMean = meanOf(others)
     return {
       behaviours: behaviours.length,
       selfMean,
       othersMean,
-      othersCount: others.length,
+      othersCount: others.n,
       gap: diff(selfMean, othersMean),
-      othersSeenRate: behaviours[0].polarity === 'negative' ? seenRate(others, min) : null,
-      groups: buckets.map((b) => ({ group: b, mean: mean(pooled.get(b)!), count: pooled.get(b)!.length }))
+      othersSeenRate: rated[behaviours[0]].polarity === 'negative' ? seenRateOf(others) : null,
+      groups: buckets.map((b, c) => ({ group: b, mean: meanOf(pooled[c]), count: pooled[c].n }))
     }
   }
   return all
@@ -354,8 +384,8 @@ function rollupsOf(
         title: e.title,
         kind: e.kind,
         parentId: e.parentId,
-        positive: figures(behaviours.filter((b) => b.polarity === 'positive')),
-        negative: figures(behaviours.filter((b) => b.polarity === 'negative'))
+        positive: figures(behaviours.filter((i) => rated[i].polarity === 'positive')),
+        negative: figures(behaviours.filter((i) => rated[i].polarity === 'negative'))
       }
     })
 }
@@ -405,9 +435,12 @@ function reportRules(threshold: number, gapThreshold: number, min: number): stri
   ]
 }
 
-/** Loads an assessment's report data (four queries) and computes it. */
-export async function assessmentReport(db: Db | Trx, assessmentId: string): Promise<AssessmentReport> {
-  const a = await findAssessment(db, assessmentId)
+/**
+ * Loads an assessment's report data (four queries; three when the caller passes the assessment
+ * row it has already read, e.g. for the access check) and computes it.
+ */
+export async function assessmentReport(db: Db | Trx, assessment: string | AssessmentRow): Promise<AssessmentReport> {
+  const a = typeof assessment === 'string' ? await findAssessment(db, assessment) : assessment
   const [elements, responses, invitations] = await Promise.all([
     elementsOf(db, a.framework_id),
     db.selectFrom('feedback_responses').select(['rater_group', 'ratings', 'comments']).where('assessment_id', '=', a.id).execute(),
