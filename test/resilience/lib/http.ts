@@ -1,4 +1,5 @@
 import { appendFileSync, writeFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 
 /**
@@ -68,7 +69,7 @@ export async function send(base: string, method: string, path: string, options: 
   }
   const started = performance.now()
   const mutating = MUTATING.has(method.toUpperCase()) && path.startsWith('/v1/')
-  let res: Response
+  let res: { status: number; headers: Headers; text(): Promise<string> }
   try {
     res = await fetch(base + path, {
       method,
@@ -77,8 +78,13 @@ export async function send(base: string, method: string, path: string, options: 
       signal: options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined
     })
   } catch (error) {
-    if (mutating) logMutation({ id: requestId, method, path, status: null, replayed: false })
-    throw error
+    const code = ((error as { cause?: { code?: string } }).cause ?? {}).code
+    const answered = body !== undefined && (code === 'EPIPE' || code === 'ECONNRESET') ? await answerDespiteClose(base + path, method, headers, body) : undefined
+    if (!answered) {
+      if (mutating) logMutation({ id: requestId, method, path, status: null, replayed: false })
+      throw error
+    }
+    res = answered
   }
   let text: string
   try {
@@ -114,6 +120,36 @@ export async function send(base: string, method: string, path: string, options: 
     requestId,
     json: () => JSON.parse(text)
   }
+}
+
+/**
+ * A server may answer a request it refuses (413: body over the limit) before reading the body, and
+ * close the connection (RFC 9110 allows it); fetch then fails with EPIPE or ECONNRESET although an
+ * answer came. Sends the request again with node:http, which hands over the answer it read whatever
+ * became of the upload; undefined when no answer comes then either.
+ */
+function answerDespiteClose(url: string, method: string, headers: Record<string, string>, body: string | Uint8Array) {
+  return new Promise<{ status: number; headers: Headers; text(): Promise<string> } | undefined>((resolve) => {
+    let settled = false
+    const settle = (value: { status: number; headers: Headers; text(): Promise<string> } | undefined) => {
+      if (!settled) resolve(value)
+      settled = true
+    }
+    const req = httpRequest(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', () => settle(undefined))
+      res.on('end', () => {
+        const answer = new Headers()
+        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) answer.set(name, Array.isArray(value) ? value.join(', ') : value)
+        const text = Buffer.concat(chunks).toString('utf8')
+        settle({ status: res.statusCode ?? 0, headers: answer, text: async () => text })
+      })
+    })
+    // The upload failing is expected; give the answer a moment to arrive before giving up.
+    req.on('error', () => setTimeout(() => settle(undefined), 1000))
+    req.end(body)
+  })
 }
 
 /** A client bound to one server and token. */
