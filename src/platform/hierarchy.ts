@@ -1,8 +1,11 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely'
 import type { Database } from '../db/types.js'
 
-/** Self-referencing tables (a unit's parent, a person's line manager) and the column that points up. */
-export type Hierarchy = { table: 'org_units'; column: 'parent_id' } | { table: 'people'; column: 'line_manager_id' }
+/** Self-referencing tables (a unit's parent, a person's line manager, a framework element's parent) and the column that points up. */
+export type Hierarchy =
+  | { table: 'org_units'; column: 'parent_id' }
+  | { table: 'people'; column: 'line_manager_id' }
+  | { table: 'framework_elements'; column: 'parent_id' }
 
 const MAX_DEPTH = 200
 

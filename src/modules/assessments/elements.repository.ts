@@ -4,11 +4,14 @@ import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
+import { descendantIds, wouldCreateCycle, type Hierarchy } from '../../platform/hierarchy.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { notFound, Problem } from '../../platform/problems.js'
 import type { FrameworkElement, FrameworkElementCreate, FrameworkElementListQuery, FrameworkElementUpdate } from './frameworks.schemas.js'
 import { assertElementsUnreferenced, cleanText, findFramework, lockDraft, touchFramework, type FrameworkElementRow } from './frameworks.repository.js'
 import type { ElementKind, Polarity } from './tables.js'
+
+const ELEMENT_TREE: Hierarchy = { table: 'framework_elements', column: 'parent_id' }
 
 export type FrameworkElementView = Static<typeof FrameworkElement>
 
@@ -94,19 +97,6 @@ async function assertParent(changes: ChangeSet, frameworkId: string, parentId: s
   }
 }
 
-/** True when `newParentId` is `id` or lies below it: the move would close a loop. */
-async function wouldLoop(changes: ChangeSet, id: string, newParentId: string): Promise<boolean> {
-  if (id === newParentId) return true
-  const { rows } = await sql<{ found: boolean }>`
-    with recursive up(id, depth) as (
-      select parent_id, 1 from framework_elements where id = ${newParentId}
-      union all
-      select e.parent_id, up.depth + 1 from framework_elements e join up on e.id = up.id where up.id is not null and up.depth < 200
-    )
-    select exists(select 1 from up where id = ${id}) as found`.execute(changes.trx)
-  return rows[0]?.found === true
-}
-
 export async function createElement(changes: ChangeSet, frameworkId: string, input: Static<typeof FrameworkElementCreate>): Promise<FrameworkElementView> {
   const framework = await lockDraft(changes, frameworkId)
   const parentId = input.parentId ?? null
@@ -149,7 +139,7 @@ export async function updateElement(changes: ChangeSet, id: string, patch: Stati
   const moving = parentId !== current.parent_id
   if (moving && parentId) {
     await assertParent(changes, current.framework_id, parentId)
-    if (await wouldLoop(changes, id, parentId)) {
+    if (await wouldCreateCycle(changes.trx, ELEMENT_TREE, id, parentId)) {
       throw new Problem(422, 'hierarchy-cycle', 'an element cannot move under itself or one of its own descendants', {
         errors: [{ in: 'body', pointer: '/parentId', detail: 'is this element or lies below it' }]
       })
@@ -189,14 +179,8 @@ export async function deleteElement(changes: ChangeSet, id: string, expected?: I
   const framework = await lockDraft(changes, found.framework_id)
   const current = await findElement(changes.trx, id)
   assertCurrentVersion(expected, current.version)
-  const { rows } = await sql<{ id: string }>`
-    with recursive down(id) as (
-      select id from framework_elements where id = ${id}
-      union all
-      select e.id from framework_elements e join down on e.parent_id = down.id
-    )
-    select id from down`.execute(changes.trx)
-  const removed = rows.map((r) => r.id)
+  const below = await sql<{ id: string }>`select id from ${descendantIds(ELEMENT_TREE, id)} as below`.execute(changes.trx)
+  const removed = [id, ...below.rows.map((r) => r.id)]
   await assertElementsUnreferenced(changes, removed)
   await changes.trx.deleteFrom('framework_elements').where('id', 'in', removed).execute()
   await renumber(changes, await siblings(changes, current.framework_id, current.parent_id))
