@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
@@ -18,6 +17,7 @@ import { idempotencyPlugin } from './platform/idempotency.js'
 import { openapiPlugin } from './platform/openapi.js'
 import { problemTypeRoutes, problemTypeSchemas } from './platform/problem-types.js'
 import { sharedRateLimitStore, type SharedStoreHandle } from './platform/rate-limit-store.js'
+import { setSecurityHeaders } from './platform/security-headers.js'
 import { frameworkError, Problem, problemsPlugin } from './platform/problems.js'
 import { commonSchemas } from './platform/schemas.js'
 import { assessmentsModule } from './modules/assessments/routes.js'
@@ -146,7 +146,10 @@ export async function buildApp(deps: AppDependencies) {
     trustProxy: config.trustProxy as unknown as boolean, // a hop count is valid at run time (proxy-addr)
     // Draining requests get a 503 problem from problemsPlugin instead of fastify's plain JSON.
     return503OnClosing: false,
-    frameworkErrors: frameworkError
+    frameworkErrors: (error, request, reply) => {
+      setSecurityHeaders(request, reply)
+      return frameworkError(error, request, reply)
+    }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('db', database.db)
@@ -162,6 +165,8 @@ export async function buildApp(deps: AppDependencies) {
     }
   })
 
+  // First, so that refusals from the hooks below carry the security headers too.
+  app.addHook('onRequest', setSecurityHeaders)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
@@ -172,11 +177,6 @@ export async function buildApp(deps: AppDependencies) {
   })
 
   await app.register(problemsPlugin)
-  await app.register(helmet, {
-    // A headless API serves JSON; only the docs page needs scripts and styles of its own.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"] } },
-    crossOriginResourcePolicy: { policy: 'same-origin' }
-  })
   // Operations take JSON only (the token endpoint adds form encoding for itself); fastify's
   // default text/plain parser would let any string through to schema validation as a 400.
   app.removeContentTypeParser('text/plain')

@@ -166,10 +166,14 @@ t.test('each participant reads their own released report, and only theirs', asyn
   // Others: manager 3; reports 2, 3, 2; peers 4, 4, 5 → 23/7 = 3.29; gap 5 − 3.29 = 1.71: a blind spot.
   t.match(listen, { selfMean: 5, othersMean: 3.29, gap: 1.71 })
   t.match(listen.groups.find((g) => g.group === 'direct_report'), { mean: 2.33, count: 3 })
+  // Counts per scale point, 1 to 5: reports 2, 3, 2; peers 4, 4, 5.
+  const distribution: number[] | null | undefined = listen.groups.find((g) => g.group === 'direct_report')!.distribution
+  t.same(distribution, [0, 2, 1, 0, 0])
+  t.same(listen.groups.find((g) => g.group === 'peer')!.distribution, [0, 0, 0, 2, 1])
   t.ok(report.blindSpots.some((b) => b.code === 'LISTEN'))
   // EXPLAIN: one report said not observed, so only 2 of 3 rated it: their cell is withheld.
   const explain = report.elements.find((e) => e.code === 'EXPLAIN')!
-  t.match(explain.groups.find((g) => g.group === 'direct_report'), { count: 2, notObserved: 1, mean: null, suppressed: true })
+  t.match(explain.groups.find((g) => g.group === 'direct_report'), { count: 2, notObserved: 1, mean: null, distribution: null, suppressed: true })
   // Others without the withheld cell: manager 4, peers 5, 4, 3 → 16/4 = 4.
   t.equal(explain.othersMean, 4)
   const intimidate = report.elements.find((e) => e.code === 'INTIMIDATE')!

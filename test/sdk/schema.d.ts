@@ -223,7 +223,7 @@ export interface paths {
         };
         /**
          * The 360° report of an assessment
-         * @description Per behaviour and per competency/value/cluster (roll-up): for each rater group shown, the mean, count and distribution; anonymous groups under the threshold merged into `others`, and suppressed when still under it; self vs others gap; blind spots and hidden strengths; top and bottom behaviours; negative behaviours as frequencies; comments without attribution in random order; response rates. `rules` states every rule in words. Readable with assessments:read at any status; by the subject (a token whose person is the subject) once released (403 `report-not-released` before). Nobody else — line managers included: the subject shares it.
+         * @description Per behaviour and per competency/value/cluster (roll-up): for each rater group shown, the mean, count and distribution (a count per scale point, from the scale minimum up); anonymous groups under the threshold merged into `others`, and suppressed when still under it; self vs others gap; blind spots and hidden strengths; top and bottom behaviours; negative behaviours as frequencies; comments without attribution in random order; response rates. `rules` states every rule in words. Readable with assessments:read at any status; by the subject (a token whose person is the subject) once released (403 `report-not-released` before). Nobody else — line managers included: the subject shares it.
          */
         get: operations["getAssessmentReport"];
         put?: never;
@@ -7677,10 +7677,8 @@ export interface components {
             notObserved: number;
             /** @description Rounded to 2 decimals */
             mean: number | null;
-            distribution: {
-                value: number;
-                count: number;
-            }[] | null;
+            /** @description Ratings per scale point, one count per value from `scale.min` to `scale.max` in order: `distribution[i]` counts the ratings equal to `scale.min + i`. Null when the cell is suppressed */
+            distribution: number[] | null;
             /** @description An anonymous column with fewer ratings of this behaviour than the threshold: mean and distribution withheld */
             suppressed: boolean;
         };

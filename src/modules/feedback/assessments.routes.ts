@@ -137,7 +137,7 @@ export const assessmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'The 360° report of an assessment',
         description:
-          'Per behaviour and per competency/value/cluster (roll-up): for each rater group shown, the mean, count and distribution; anonymous groups under the threshold merged into `others`, and suppressed when still under it; self vs others gap; blind spots and hidden strengths; top and bottom behaviours; negative behaviours as frequencies; comments without attribution in random order; response rates. `rules` states every rule in words. ' +
+          'Per behaviour and per competency/value/cluster (roll-up): for each rater group shown, the mean, count and distribution (a count per scale point, from the scale minimum up); anonymous groups under the threshold merged into `others`, and suppressed when still under it; self vs others gap; blind spots and hidden strengths; top and bottom behaviours; negative behaviours as frequencies; comments without attribution in random order; response rates. `rules` states every rule in words. ' +
           'Readable with assessments:read at any status; by the subject (a token whose person is the subject) once released (403 `report-not-released` before). Nobody else — line managers included: the subject shares it.',
         security: [...requireScopes(ASSESSMENTS_READ), ...signedIn()],
         params: IdParams,

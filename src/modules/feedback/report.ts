@@ -54,7 +54,8 @@ export interface GroupCell {
   notObserved: number
   /** Null when the cell is suppressed (an anonymous group with fewer ratings than the threshold) or empty. */
   mean: number | null
-  distribution: Array<{ value: number; count: number }> | null
+  /** distribution[i]: ratings equal to scale.min + i, from scale.min to scale.max. Null when the cell is suppressed. */
+  distribution: number[] | null
   suppressed: boolean
 }
 
@@ -246,7 +247,7 @@ export function computeReport(input: ReportInput): AssessmentReport {
         count: t.n,
         notObserved: notObserved[i][c],
         mean: suppressed ? null : meanOf(t),
-        distribution: suppressed ? null : t.counts.map((count, k) => ({ value: scale.min + k, count })),
+        distribution: suppressed ? null : t.counts,
         suppressed
       }
     })

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
-import { DeferredReferences, type Deferral } from '../../platform/bulk/deferred-references.js'
+import { DeferredReferences, type Pointed } from '../../platform/bulk/deferred-references.js'
 import { failed, idsByExternalId, sameValues } from '../../platform/bulk/rows.js'
 import type { ImportContext, ImportRow, ImportSpec, RowFailure, RowResult } from '../../platform/bulk/spec.js'
-import { toProblem, type FieldError } from '../../platform/problems.js'
+import type { FieldError } from '../../platform/problems.js'
 import { toGrade } from './grades.repository.js'
 import { toOrgUnit } from './org-units.repository.js'
 import { toPerson } from './people.repository.js'
@@ -63,8 +62,8 @@ export const gradeImport: ImportSpec<GradeRowIn> = {
 
 /**
  * The shared shape of an import whose rows point at rows of the same kind (a unit's parent, a
- * person's line manager): resolve what exists, park what comes later in the file, then settle
- * the parked pointers and look for loops once every row is in.
+ * person's line manager): resolve what exists, reserve an id for what comes later in the file
+ * (see DeferredReferences), then refuse pointers nobody took and look for loops once every row is in.
  */
 interface SelfReferencingImport<Row, Current> {
   entity: string
@@ -87,30 +86,28 @@ async function upsertSelfReferencing<Row extends { externalId: string }, Current
     ((await trx.selectFrom(spec.table).selectAll().where('external_id', 'in', batch.map((b) => b.row.externalId)).execute()) as unknown as Current[]).map((r) => [r.external_id!, r])
   )
   const targets = await idsByExternalId(trx, spec.table, batch.map((b) => spec.targetOf(b.row)))
+  // Targets not written yet (later in the file, or never): their ids are reserved now. New rows
+  // of this batch take the id reserved for them, if an earlier row named them.
+  const unresolved = [...new Set(batch.map((b) => spec.targetOf(b.row)).filter((t): t is string => !!t && !targets.has(t)))]
+  const reserved = await spec.deferred.reserve(context, unresolved, batch.filter((b) => !existing.has(b.row.externalId)).map((b) => b.row.externalId))
   const results: RowResult[] = []
-  const deferrals: Deferral[] = []
-  const touched: Array<{ line: number; id: string; outcome: 'created' | 'updated' }> = []
+  const pointed: Pointed[] = []
   const pointer = spec.column === 'parent_id' ? '/parentExternalId' : '/lineManagerExternalId'
 
-  // What happens to a written row next: its pointer parked until the file is in, or recorded now.
-  const settle = (line: number, target: string | null, parked: boolean, current: (Current & Record<string, unknown>) | undefined, written: Current) => {
+  const written = (line: number, current: (Current & Record<string, unknown>) | undefined, row: Current) => {
     const outcome = current ? 'updated' : 'created'
-    if (parked) {
-      // Recorded once the pointer is set, with this before-image.
-      deferrals.push({ line, id: written.id, target: target!, before: current ? spec.view(current) : null, outcome })
-      return
-    }
-    if (!current || current[spec.column] !== (written as Record<string, unknown>)[spec.column]) touched.push({ line, id: written.id, outcome })
+    const target = ((row as Record<string, unknown>)[spec.column] as string | null) ?? null
+    if (!current || current[spec.column] !== target) pointed.push({ line, id: row.id, outcome, target })
     changes.record({
       action: `${spec.entity}.${outcome}`,
       entityType: spec.entity,
-      entityId: written.id,
+      entityId: row.id,
       before: current ? spec.view(current) : undefined,
-      after: spec.view(written)
+      after: spec.view(row)
     })
   }
   // New rows are inserted together after the loop: one statement per batch, not one per row.
-  const inserts: Array<{ line: number; externalId: string; target: string | null; parked: boolean; values: Record<string, unknown> }> = []
+  const inserts: Array<{ line: number; externalId: string; values: Record<string, unknown> }> = []
 
   for (const item of batch) {
     const { row, line } = item
@@ -124,72 +121,43 @@ async function upsertSelfReferencing<Row extends { externalId: string }, Current
       results.push(failed([{ in: 'row', pointer, detail: 'a row cannot point at itself' }]))
       continue
     }
-    const targetId = target ? targets.get(target) : null
-    const parked = target !== null && targetId === undefined
+    const desired = { ...values, [spec.column]: target ? (targets.get(target) ?? reserved.get(target)!) : null }
     const current = existing.get(row.externalId) as (Current & Record<string, unknown>) | undefined
-    const pointerValue = parked ? (current?.[spec.column] ?? null) : (targetId ?? null)
-    const desired = { ...values, [spec.column]: pointerValue }
-    if (current && !parked && sameValues(current, desired)) {
+    if (current && sameValues(current, desired)) {
       results.push({ outcome: 'unchanged' })
       continue
     }
     if (!current) {
+      const id = reserved.get(row.externalId)
+      inserts.push({ line, externalId: row.externalId, values: { ...(id ? { id } : {}), external_id: row.externalId, ...desired } })
       results.push({ outcome: 'created' })
-      if (parked) {
-        // Written once every row is in, already pointing at its target (see DeferredReferences).
-        deferrals.push({ line, id: randomUUID(), target: target!, before: null, outcome: 'created', values: { external_id: row.externalId, ...desired } })
-        continue
-      }
-      inserts.push({ line, externalId: row.externalId, target, parked, values: { external_id: row.externalId, ...desired } })
       continue
     }
-    const written = (await trx
+    const updated = (await trx
       .updateTable(spec.table)
       .set({ ...desired, version: current.version + 1, updated_at: new Date() } as never)
       .where('id', '=', current.id)
       .returningAll()
       .executeTakeFirstOrThrow()) as unknown as Current
     results.push({ outcome: 'updated' })
-    settle(line, target, parked, current, written)
+    written(line, current, updated)
   }
   if (inserts.length) {
     const rows = (await trx.insertInto(spec.table).values(inserts.map((i) => i.values) as never).returningAll().execute()) as unknown as Current[]
     // Matched by externalId (unique within a batch), not by the order RETURNING happens to use.
     const byExternalId = new Map(rows.map((r) => [r.external_id!, r]))
-    for (const i of inserts) settle(i.line, i.target, i.parked, undefined, byExternalId.get(i.externalId)!)
+    for (const i of inserts) written(i.line, undefined, byExternalId.get(i.externalId)!)
   }
-  await spec.deferred.defer(trx, deferrals)
-  await spec.deferred.touch(trx, touched)
+  await spec.deferred.pointed(context, pointed)
   return results
 }
 
 async function finishSelfReferencing<Row, Current extends { id: string }>(spec: SelfReferencingImport<Row, Current>, context: ImportContext): Promise<RowFailure[]> {
-  const { trx, changes } = context
-  const { parked, missing, refused } = await spec.deferred.resolve(trx)
   const pointer = spec.column === 'parent_id' ? '/parentExternalId' : '/lineManagerExternalId'
   const what = spec.column === 'parent_id' ? 'org unit' : 'person'
-  const failures: RowFailure[] = missing.map((m) => ({ line: m.line, counted: m.outcome, errors: [missingRef(pointer, what, m.target)] }))
-  for (const r of refused) {
-    const problem = toProblem(r.error)
-    if (problem.status >= 500) throw r.error
-    failures.push({ line: r.line, counted: r.outcome, errors: [{ in: 'row', pointer: '', detail: problem.detail ?? problem.slug }] })
-  }
-  for await (const chunk of parked()) {
-    for (const row of chunk) {
-      const { parked_line: _line, parked_before: before, ...after } = row
-      changes.record({
-        action: `${spec.entity}.${before ? 'updated' : 'created'}`,
-        entityType: spec.entity,
-        entityId: row.id,
-        before: before ?? undefined,
-        after: spec.view(after as unknown as Current)
-      })
-    }
-    // Written as they are made, so memory stays flat however many rows were parked.
-    await changes.spill()
-  }
+  const failures: RowFailure[] = (await spec.deferred.missing(context)).map((m) => ({ line: m.line, counted: m.outcome, errors: [missingRef(pointer, what, m.target)] }))
   const loopDetail = spec.column === 'parent_id' ? 'the unit would sit below itself' : 'the line manager chain loops back to this person'
-  for (const loop of await spec.deferred.loops(trx)) failures.push({ line: loop.line, counted: loop.outcome, errors: [{ in: 'row', pointer, detail: loopDetail }] })
+  for (const loop of await spec.deferred.loops(context)) failures.push({ line: loop.line, counted: loop.outcome, errors: [{ in: 'row', pointer, detail: loopDetail }] })
   return failures
 }
 
@@ -215,6 +183,7 @@ export const orgUnitImport: ImportSpec<OrgUnitRowIn> = {
   readScope: PEOPLE_READ,
   rowSchema: OrgUnitImportRow,
   columns: ['externalId', 'name', 'kind', 'parentExternalId', 'status'],
+  prepare: (context) => orgUnitImportSpec.deferred.prepare(context),
   upsertBatch: (batch, context) => upsertSelfReferencing(orgUnitImportSpec, batch, context),
   finish: (context) => finishSelfReferencing(orgUnitImportSpec, context),
   async exportPage(db: Db, after, limit) {
@@ -309,6 +278,7 @@ export const personImport: ImportSpec<PersonRowIn> = {
     'externalId', 'givenName', 'familyName', 'preferredName', 'email', 'staffType', 'gradeExternalId', 'gradeCode',
     'orgUnitExternalId', 'lineManagerExternalId', 'status', 'startDate', 'leavingDate'
   ],
+  prepare: (context) => personImportSpec.deferred.prepare(context),
   upsertBatch: (batch, context) => upsertSelfReferencing(personImportSpec, batch, context),
   finish: (context) => finishSelfReferencing(personImportSpec, context),
   async exportPage(db: Db, after, limit) {

@@ -1,171 +1,91 @@
 import { sql } from 'kysely'
 import type { Trx } from '../changes.js'
 import { idsInCycles, type Hierarchy } from '../hierarchy.js'
+import type { ImportContext } from './spec.js'
 
-export interface Deferral {
-  line: number
-  id: string
-  /** externalId of the row this one should point at, not yet seen when the row was written. */
-  target: string
-  /** The row as it was before this import (null when created by it), kept for the audit record. */
-  before: unknown
-  /** How the row was counted, so a failure found later can take it back. */
-  outcome: 'created' | 'updated'
-  /**
-   * A new row is not written until every row is in: its column values (snake_case, with
-   * `external_id`) wait here and the parked rows are inserted together, pointers set, by `resolve`.
-   */
-  values?: Record<string, unknown>
-}
-
-/** A row this import wrote whose pointer is refused once every row is in. */
-export interface LateFailure {
+/** A row this import pointed somewhere, and how it was counted (a failure found later takes it back). */
+export interface Pointed {
   line: number
   id: string
   outcome: 'created' | 'updated'
+  /** The id it now points at (null: it points nowhere). */
+  target: string | null
 }
+
+export type LateFailure = Omit<Pointed, 'target'>
 
 /**
- * A file may name, as parent or line manager, a row further down. Such a pointer is parked in a
- * temporary table (memory stays flat however large the file) and set once every row is in.
- * Rows whose pointer changed are remembered too, so loops are found across the whole import.
+ * A file may name, as parent or line manager, a row further down. Such a row's id is reserved
+ * when it is first named (in a temporary table: memory stays flat however large the file), the
+ * pointing row is written at once with that id, and the row itself takes the id when it comes.
+ * The foreign key is checked at commit (deferred for the import's transaction only), so every
+ * row is written once, already pointing at its target. Once every row is in, rows pointing at
+ * a reserved id nobody took are refused, and loops are looked for across the whole import.
  */
 export class DeferredReferences {
-  readonly #pending: string
-  readonly #touched: string
+  readonly #reserved: string
+  readonly #pointed: string
 
-  constructor(private readonly h: Hierarchy) {
-    this.#pending = `import_pending_${h.table}`
-    this.#touched = `import_touched_${h.table}`
+  constructor(private readonly h: Extract<Hierarchy, { table: 'org_units' | 'people' }>) {
+    this.#reserved = `import_reserved_${h.table}`
+    this.#pointed = `import_pointed_${h.table}`
   }
 
-  async #ensureTables(trx: Trx) {
-    await sql`create temp table if not exists ${sql.table(this.#pending)} (line int not null, id uuid not null, target text not null, before jsonb, outcome text not null, external_id text, values jsonb) on commit drop`.execute(trx)
-    await sql`create temp table if not exists ${sql.table(this.#touched)} (line int not null, id uuid not null, outcome text not null) on commit drop`.execute(trx)
+  /**
+   * Before a pass's first batch, outside the batches' savepoints (a batch rolled back must not
+   * take the tables with it); a pass rolled back to its start loses them and prepares again.
+   */
+  async prepare(context: ImportContext) {
+    const trx = context.trx
+    await sql`create temp table if not exists ${sql.table(this.#reserved)} (external_id text primary key, id uuid not null) on commit drop`.execute(trx)
+    await sql`create temp table if not exists ${sql.table(this.#pointed)} (line int not null, id uuid not null, outcome text not null, target uuid) on commit drop`.execute(trx)
+    await sql`set constraints ${sql.id(`${this.h.table}_${this.h.column}_fkey`)} deferred`.execute(trx)
   }
 
-  async defer(trx: Trx, deferrals: Deferral[]) {
-    if (deferrals.length === 0) return
-    await this.#ensureTables(trx)
-    await trx
-      .insertInto(this.#pending as never)
-      .values(
-        deferrals.map((d) => ({
-          line: d.line, id: d.id, target: d.target, before: d.before === null ? null : JSON.stringify(d.before), outcome: d.outcome,
-          external_id: (d.values?.external_id as string | undefined) ?? null, values: d.values ? JSON.stringify(d.values) : null
-        })) as never
-      )
-      .execute()
+  /**
+   * The ids the rows named `targets` (not in the table) will have: reserved now if not already.
+   * Also returns the ids reserved earlier for the rows named `rows` (new rows of this batch).
+   */
+  async reserve(context: ImportContext, targets: string[], rows: string[]): Promise<Map<string, string>> {
+    if (targets.length === 0 && !context.scratch.has(`reserved:${this.h.table}`)) return new Map()
+    const table = sql.table(this.#reserved)
+    const wanted = [...new Set([...targets, ...rows])]
+    // The select does not see what the insert adds (one snapshot): together they give every id.
+    const { rows: found } = await sql<{ external_id: string; id: string }>`
+      with added as (
+        insert into ${table} (external_id, id) select x, gen_random_uuid() from unnest(${targets}::text[]) x
+        on conflict (external_id) do nothing returning external_id, id)
+      select external_id, id from added
+      union all select external_id, id from ${table} where external_id = any(${wanted}::text[])`.execute(context.trx)
+    if (targets.length) context.scratch.set(`reserved:${this.h.table}`, true)
+    return new Map(found.map((r) => [r.external_id, r.id]))
   }
 
-  /** Rows whose pointer this import set directly. */
-  async touch(trx: Trx, rows: LateFailure[]) {
+  /** Rows whose pointer this import set: checked for missing targets and loops at the end. */
+  async pointed(context: ImportContext, rows: Pointed[]) {
     if (rows.length === 0) return
-    await this.#ensureTables(trx)
-    await trx.insertInto(this.#touched as never).values(rows as never).execute()
+    await context.trx.insertInto(this.#pointed as never).values(rows as never).execute()
   }
 
-  /**
-   * Points each parked row at its target. Returns the parked rows (with their before-image, for
-   * the audit trail) and those whose target exists neither in the file nor in the database.
-   */
-  async resolve(trx: Trx): Promise<{
-    /** The parked rows as they are now, with their line and before-image, in line order, a chunk at a time. */
-    parked: () => AsyncGenerator<Array<Record<string, unknown> & { parked_line: number; parked_before: unknown; id: string }>>
-    missing: Array<LateFailure & { target: string }>
-    /** Parked new rows the database refused to insert (a unique value taken…): not written. */
-    refused: Array<LateFailure & { error: unknown }>
-  }> {
-    await this.#ensureTables(trx)
-    const table = sql.table(this.h.table)
-    const column = sql.ref(this.h.column)
-    const pending = sql.table(this.#pending)
-    const refused = await this.#insertParked(trx)
-    // No version bump here: every parked row was written (and versioned) earlier in this import,
-    // and one import is one change to it.
-    await sql`
-      update ${table} as t set ${column} = target.id, updated_at = now()
-      from ${pending} as r join ${table} as target on target.external_id = r.target
-      where t.id = r.id and t.${column} is distinct from target.id`.execute(trx)
-    // Read back through a cursor, a thousand rows at a time: there may be hundreds of thousands.
-    const cursor = sql.id(`parked_${this.h.table}`)
-    const parked = async function* (): AsyncGenerator<Array<Record<string, unknown> & { parked_line: number; parked_before: unknown; id: string }>> {
-      await sql`declare ${cursor} no scroll cursor for
-        select t.*, r.line as parked_line, r.before as parked_before from ${pending} r join ${table} t on t.id = r.id order by r.line`.execute(trx)
-      try {
-        for (;;) {
-          const { rows } = await sql<Record<string, unknown> & { parked_line: number; parked_before: unknown; id: string }>`fetch 1000 from ${cursor}`.execute(trx)
-          if (rows.length === 0) return
-          yield rows
-        }
-      } finally {
-        await sql`close ${cursor}`.execute(trx)
-      }
-    }
-    const { rows: missing } = await sql<LateFailure & { target: string }>`
-      select r.line, r.id, r.target, r.outcome from ${pending} r left join ${table} target on target.external_id = r.target
-      where target.id is null order by r.line`.execute(trx)
-    return { parked, missing, refused }
+  /** Rows pointing at a reserved id no row of the file took (the row never came, or was refused). */
+  async missing(context: ImportContext): Promise<Array<LateFailure & { target: string }>> {
+    if (!context.scratch.has(`reserved:${this.h.table}`)) return []
+    const { rows } = await sql<LateFailure & { target: string }>`
+      select p.line, p.id, p.outcome, r.external_id as target
+      from ${sql.table(this.#pointed)} p join ${sql.table(this.#reserved)} r on r.id = p.target
+      where not exists (select from ${sql.table(this.h.table)} t where t.id = p.target)
+      order by p.line`.execute(context.trx)
+    return rows
   }
 
-  /**
-   * Inserts the parked new rows, each already pointing at its target (a row in the table or
-   * another parked row: the foreign key is checked at the end of the statement), in one
-   * statement. Writing them first and pointing them later cost an update of every such row,
-   * as much again as the insert. If the database refuses the statement (a row breaks a unique
-   * constraint), the rows go in one at a time without their pointer, which the update in
-   * `resolve` then sets; a refused row is dropped from the parked rows and reported.
-   */
-  async #insertParked(trx: Trx): Promise<Array<LateFailure & { error: unknown }>> {
-    const table = sql.table(this.h.table)
-    const column = sql.ref(this.h.column)
-    const pending = sql.table(this.#pending)
-    const sample = await sql<{ values: Record<string, unknown> }>`select values from ${pending} where values is not null limit 1`.execute(trx)
-    if (sample.rows.length === 0) return []
-    const columns = Object.keys(sample.rows[0].values).filter((c) => c !== 'id' && c !== this.h.column)
-    const names = sql.join(columns.map((c) => sql.ref(c)))
-    const fromRecord = sql.join(columns.map((c) => sql`(r).${sql.ref(c)}`))
-    await sql`savepoint import_parked`.execute(trx)
-    try {
-      await sql`
-        insert into ${table} (id, ${names}, ${column})
-        select p.id, ${fromRecord}, coalesce(existing.id, parked.id)
-        from (select p.*, jsonb_populate_record(null::${table}, p.values) as r from ${pending} p where p.values is not null) p
-        left join ${table} existing on existing.external_id = p.target
-        left join ${pending} parked on parked.external_id = p.target and parked.values is not null
-        order by p.line`.execute(trx)
-      await sql`release savepoint import_parked`.execute(trx)
-      return []
-    } catch {
-      await sql`rollback to savepoint import_parked`.execute(trx)
-    }
-    const refused: Array<LateFailure & { error: unknown }> = []
-    const { rows } = await sql<{ line: number; id: string; outcome: 'created' | 'updated' }>`select line, id, outcome from ${pending} where values is not null order by line`.execute(trx)
-    for (const row of rows) {
-      await sql`savepoint import_parked_row`.execute(trx)
-      try {
-        await sql`
-          insert into ${table} (id, ${names})
-          select p.id, ${fromRecord} from (select p.*, jsonb_populate_record(null::${table}, p.values) as r from ${pending} p where p.id = ${row.id}) p`.execute(trx)
-        await sql`release savepoint import_parked_row`.execute(trx)
-      } catch (error) {
-        await sql`rollback to savepoint import_parked_row`.execute(trx)
-        await sql`delete from ${pending} where id = ${row.id}`.execute(trx)
-        refused.push({ ...row, error })
-      }
-    }
-    return refused
-  }
-
-  /** Lines of rows this import pointed (directly or once resolved) into a loop. */
-  async loops(trx: Trx): Promise<LateFailure[]> {
-    await this.#ensureTables(trx)
-    const changed = sql<{ id: string }>`select id from ${sql.table(this.#touched)} union select id from ${sql.table(this.#pending)}`
-    const looped = await idsInCycles(trx, this.h, changed)
+  /** Lines of rows this import pointed into a loop. */
+  async loops(context: ImportContext): Promise<LateFailure[]> {
+    const trx: Trx = context.trx
+    const pointed = sql.table(this.#pointed)
+    const looped = await idsInCycles(trx, this.h, sql<{ id: string }>`select id from ${pointed}`)
     if (looped.length === 0) return []
     const { rows } = await sql<LateFailure>`
-      select line, id, outcome from ${sql.table(this.#touched)} where id = any(${looped}::uuid[])
-      union select line, id, outcome from ${sql.table(this.#pending)} where id = any(${looped}::uuid[]) order by line`.execute(trx)
+      select distinct line, id, outcome from ${pointed} where id = any(${looped}::uuid[]) order by line`.execute(trx)
     return rows
   }
 }

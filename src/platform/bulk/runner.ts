@@ -192,6 +192,7 @@ export async function runImport(db: Db, spec: AnyImportSpec, rows: AsyncIterable
     const changes = new ChangeSet(trx, options.actor)
     const context: ImportContext = { trx, changes, scratch: new Map() }
     const pass: Pass = { changes, counts: { created: 0, updated: 0, unchanged: 0 }, failures: [], late: [] }
+    await spec.prepare?.(context)
 
     const tally = (results: RowResult[], batch: ImportRow<{ externalId: string }>[]) => {
       results.forEach((result, i) => {
@@ -230,15 +231,26 @@ export async function runImport(db: Db, spec: AnyImportSpec, rows: AsyncIterable
       options.onProgress?.(countsOf(pass))
     }
 
-    let batch: ImportRow<{ externalId: string }>[] = []
-    for await (const item of source) {
-      batch.push(item)
-      if (batch.length >= BATCH) {
-        await runBatch(batch)
-        batch = []
+    // The next batch is read, parsed and validated while the database writes this one.
+    const rowsIn = source[Symbol.asyncIterator]()
+    const readBatch = async () => {
+      const batch: ImportRow<{ externalId: string }>[] = []
+      while (batch.length < BATCH) {
+        const next = await rowsIn.next()
+        if (next.done) break
+        batch.push(next.value)
       }
+      return batch
     }
-    await runBatch(batch)
+    let ahead = readBatch()
+    for (;;) {
+      const batch = await ahead
+      if (batch.length === 0) break
+      ahead = readBatch()
+      // A failed write abandons the read ahead: its failure (if any) is not the one to report.
+      ahead.catch(() => {})
+      await runBatch(batch)
+    }
 
     // One failure per line, and a row written then refused is no longer counted as written.
     const late = new Map<number, RowFailure>()
@@ -257,6 +269,9 @@ export async function runImport(db: Db, spec: AnyImportSpec, rows: AsyncIterable
 
   try {
     await db.transaction().execute(async (trx) => {
+      // Set-based statements over every row of the file: sorts and hashes in memory, and no JIT
+      // compilation (it cost more than it saved on these one-off statements).
+      await sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`.execute(trx)
       if (stash) await sql`savepoint import_start`.execute(trx)
       let pass = await runPass(trx, validRows())
       while (stash && pass.late.length > 0) {

@@ -48,6 +48,8 @@ export interface ImportSpec<Row extends { externalId: string }> {
   rowSchema: TObject
   /** CSV columns, in export order; import accepts any order of the same names. */
   columns: string[]
+  /** Before the first batch of a pass (temporary tables, settings), outside the batches' savepoints. */
+  prepare?(context: ImportContext): Promise<void>
   /** Upserts one batch in order; a failure must not have written anything for that row. */
   upsertBatch(batch: ImportRow<Row>[], context: ImportContext): Promise<RowResult[]>
   /**

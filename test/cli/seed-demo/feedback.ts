@@ -44,6 +44,13 @@ export async function checkFeedbackDemo(t: Test, ctx: TestContext, first: SeedDe
     t.ok(suppressed, 'a group too small even merged is suppressed')
     t.same(suppressed.buckets, ['self', 'line_manager'])
     for (const r of reports) t.ok(r.responseRates.length > 0)
+    // A distribution is one count per scale point, adding up to the cell's count (demo ratings are on the scale).
+    const cells = reports.flatMap((r) => r.elements.flatMap((e: any) => e.groups.map((g: any) => ({ g, steps: r.scale.max - r.scale.min + 1 }))))
+    const wrong = cells.filter(({ g, steps }) =>
+      g.suppressed ? g.distribution !== null : g.distribution.length !== steps || g.distribution.reduce((s: number, n: number) => s + n, 0) !== g.count
+    )
+    t.ok(cells.length > 100, `${cells.length} cells`)
+    t.same(wrong.map(({ g }) => g), [], 'every distribution matches its cell')
   })
 }
 

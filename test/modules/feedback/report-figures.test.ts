@@ -93,7 +93,11 @@ t.test('full report: groups shown, small groups merged into others, one cell sup
   // othersMean over 3,2,3,2,4,3,1 = 18/7 = 2.57; gap 5 − 2.57 = 2.43.
   t.match(el('B1'), { selfMean: 5, othersMean: 2.57, othersCount: 7, gap: 2.43, othersSeenRate: null, lineageId: elements[1].lineageId, parentId: ids.V1, kind: 'behaviour' })
   t.match(cell('B1', 'peer'), { count: 3, notObserved: 0, mean: 2.33, suppressed: false })
-  t.same(cell('B1', 'peer').distribution, [{ value: 1, count: 0 }, { value: 2, count: 2 }, { value: 3, count: 1 }, { value: 4, count: 0 }, { value: 5, count: 0 }])
+  // Distributions: one count per scale point, 1 to 5. Peers rated B1 2, 3, 2; others 4, 3 (reports) and 1.
+  t.same(cell('B1', 'peer').distribution, [0, 2, 1, 0, 0])
+  t.same(cell('B1', 'others').distribution, [1, 0, 1, 1, 0])
+  t.same(cell('B1', 'self').distribution, [0, 0, 0, 0, 1])
+  t.same(cell('B1', 'line_manager').distribution, [0, 0, 1, 0, 0])
   t.match(cell('B1', 'others'), { count: 3, mean: 2.67 })
   t.match(cell('B1', 'line_manager'), { count: 1, mean: 3, suppressed: false })
   // B2: othersMean over 4,4,5,3,4,5,2 = 27/7 = 3.86; gap 4 − 3.86 = 0.14.
@@ -138,6 +142,33 @@ t.test('full report: groups shown, small groups merged into others, one cell sup
   t.equal(report.withheldComments, 0)
   t.ok(report.elements.every((e) => JSON.stringify(e.groups.map((g) => g.group)) === JSON.stringify(report.buckets)), 'the merged groups have no column of their own')
   t.notOk(report.comments.some((c) => c.group === 'direct_report' || c.group === 'other'), 'nor a comment label')
+})
+
+t.test('a distribution counts ratings by position from the scale minimum, whatever the scale', async (t) => {
+  // A 0–3 scale. B1: self 2; peers 0, 3, 3. B2: self not observed; peers 1, 1, 0.
+  // N1: peers 7 (off the scale: in the mean, in no bar), 0, 0.
+  const rows: Row[] = [
+    ['self', [2, null, 0, 0, 0, 0]],
+    ['peer', [0, 1, 7, 1, 1, 1]],
+    ['peer', [3, 1, 0, 1, 1, 1]],
+    ['peer', [3, 0, 0, 1, null, 1]]
+  ]
+  const report = computeReport(input(rows, { scale: { min: 0, max: 3, labels: [], notObservedAllowed: true } }))
+  const cell = (code: string, group: string) => report.elements.find((e) => e.code === code)!.groups.find((g) => g.group === group)!
+  t.same(cell('B1', 'peer').distribution, [1, 0, 0, 2], 'distribution[i] counts the ratings equal to min + i')
+  t.same(cell('B1', 'self').distribution, [0, 0, 1, 0])
+  t.same(cell('B2', 'peer').distribution, [1, 2, 0, 0])
+  // An identified cell with nothing rated: no mean, but shown, so an all-zero distribution (not null).
+  t.match(cell('B2', 'self'), { count: 0, notObserved: 1, mean: null, distribution: [0, 0, 0, 0], suppressed: false })
+  // 7 + 0 + 0 = 7/3 = 2.33 in the mean; only the two zeros have a bar.
+  t.match(cell('N1', 'peer'), { count: 3, mean: 2.33, distribution: [2, 0, 0, 0] })
+  // B4: two peers rated it, one did not observe it: under the threshold of 3, withheld.
+  t.match(cell('B4', 'peer'), { count: 2, notObserved: 1, mean: null, distribution: null, suppressed: true })
+  for (const e of report.elements) {
+    for (const g of e.groups) {
+      if (g.distribution) t.equal(g.distribution.length, 4, `${e.code} ${g.group}: one count per scale point`)
+    }
+  }
 })
 
 t.test('groups still under the threshold when merged are suppressed everywhere', async (t) => {

@@ -2,8 +2,9 @@ import { sql } from 'kysely'
 import t from 'tap'
 import { buildPeopleApp, ndjson, unique } from './factories.js'
 
-// New rows that name a line manager further down the file are parked and inserted together at
-// the end, already pointing at their manager. These are the cases where that insert is refused.
+// A row that names a line manager further down the file is written at once with the id reserved
+// for that manager (the reference is checked at commit). These are the cases where the manager
+// never comes or is refused, so the rows pointing at it are refused once the file is in.
 const api = await buildPeopleApp()
 t.teardown(() => api.close())
 
