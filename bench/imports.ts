@@ -19,6 +19,9 @@ export interface ImportFiles {
   ndjson: string
   /** The same rows as the people table takes them (ids resolved), for COPY. */
   copy: string
+  /** The audit record and the event the import writes for each of them, for COPY. */
+  auditCopy: string
+  eventsCopy: string
 }
 
 /** Row i of the import file; rows are written in a scattered order, so half the line managers come after their reports. */
@@ -43,10 +46,16 @@ const csvCell = (v: string | null) => (v === null ? '' : /[",\n]/.test(v) ? `"${
 
 export async function writeImportFiles(dir: string, people: number): Promise<ImportFiles> {
   const org = orgLayout(scaleOf(1))
-  const files = { people, csv: join(dir, `people-${people}.csv`), ndjson: join(dir, `people-${people}.ndjson`), copy: join(dir, `people-${people}.copy.csv`) }
+  const files = {
+    people, csv: join(dir, `people-${people}.csv`), ndjson: join(dir, `people-${people}.ndjson`), copy: join(dir, `people-${people}.copy.csv`),
+    auditCopy: join(dir, `audit-${people}.copy.csv`), eventsCopy: join(dir, `events-${people}.copy.csv`)
+  }
   const csv = createWriteStream(files.csv)
   const nd = createWriteStream(files.ndjson)
   const copy = createWriteStream(files.copy)
+  const auditCopy = createWriteStream(files.auditCopy)
+  const eventsCopy = createWriteStream(files.eventsCopy)
+  const at = new Date().toISOString()
   const write = async (stream: ReturnType<typeof createWriteStream>, text: string) => {
     if (!stream.write(text)) await once(stream, 'drain')
   }
@@ -61,32 +70,58 @@ export async function writeImportFiles(dir: string, people: number): Promise<Imp
     }
     await write(csv, Object.values(row).map((v) => csvCell(v)).join(',') + '\n')
     await write(nd, JSON.stringify(row) + '\n')
-    await write(copy, [md5uuid(`person-${i}`), r.externalId, r.givenName, r.familyName, r.email, r.staffType, gradeId(r.grade), orgUnitId(r.unit),
-      r.manager === null ? null : md5uuid(`person-${r.manager}`), r.status, r.startDate].map((v) => csvCell(v)).join(',') + '\n')
+    const id = md5uuid(`person-${i}`)
+    const lineManagerId = r.manager === null ? null : md5uuid(`person-${r.manager}`)
+    await write(copy, [id, r.externalId, r.givenName, r.familyName, r.email, r.staffType, gradeId(r.grade), orgUnitId(r.unit),
+      lineManagerId, r.status, r.startDate].map((v) => csvCell(v)).join(',') + '\n')
+    // What the import writes besides the person: its audit record and its event, with the same view.
+    const view = JSON.stringify({
+      id, externalId: r.externalId, givenName: r.givenName, familyName: r.familyName, preferredName: null, email: r.email, staffType: r.staffType,
+      gradeId: gradeId(r.grade), orgUnitId: orgUnitId(r.unit), lineManagerId, status: r.status, startDate: r.startDate, leavingDate: null,
+      version: 1, createdAt: at, updatedAt: at
+    })
+    await write(auditCopy, ['bench', 'person.created', 'person', id, view, 'bench-import'].map((v) => csvCell(v)).join(',') + '\n')
+    await write(eventsCopy, [String(10_000_000 + p), 'person.created', 'person', id, 'bench', 'bench-import', view].map((v) => csvCell(v)).join(',') + '\n')
   }
-  await Promise.all([csv, nd, copy].map((s) => new Promise((resolve) => s.end(resolve))))
+  await Promise.all([csv, nd, copy, auditCopy, eventsCopy].map((s) => new Promise((resolve) => s.end(resolve))))
   void GRADES
   return files
 }
 
 export const COPY_COLUMNS = 'id, external_id, given_name, family_name, email, staff_type, grade_id, org_unit_id, line_manager_id, status, start_date'
+const AUDIT_COLUMNS = 'actor, action, entity_type, entity_id, after, request_id'
+const EVENT_COLUMNS = 'sequence, type, entity_type, entity_id, actor, request_id, data'
 
-/** COPY through psql's \copy (client-side, as an integrator's loader would). */
-export function copyPostgres(databaseUrl: string, file: string): number {
-  const psql = process.env.PSQL ?? '/usr/lib/postgresql/15/bin/psql'
-  const started = process.hrtime.bigint()
-  execFileSync(psql, [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `\\copy people (${COPY_COLUMNS}) from '${file}' with (format csv)`], { stdio: ['ignore', 'ignore', 'inherit'] })
-  return Number(process.hrtime.bigint() - started) / 1e9
+/** Seconds for COPY of the people alone (the issue's floor) and of every row the import writes (people, audit records, events). */
+export interface CopyTimes {
+  people: number
+  allWrites: number
 }
 
-export async function copyPglite(dir: string, file: string): Promise<number> {
+/** COPY through psql's \copy (client-side, as an integrator's loader would), people first, then their audit records and events. */
+export function copyPostgres(databaseUrl: string, files: ImportFiles): CopyTimes {
+  const psql = process.env.PSQL ?? '/usr/lib/postgresql/15/bin/psql'
+  const copy = (table: string, columns: string, file: string) => {
+    const started = process.hrtime.bigint()
+    execFileSync(psql, [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `\\copy ${table} (${columns}) from '${file}' with (format csv)`], { stdio: ['ignore', 'ignore', 'inherit'] })
+    return Number(process.hrtime.bigint() - started) / 1e9
+  }
+  const people = copy('people', COPY_COLUMNS, files.copy)
+  return { people, allWrites: people + copy('audit_records', AUDIT_COLUMNS, files.auditCopy) + copy('events', EVENT_COLUMNS, files.eventsCopy) }
+}
+
+export async function copyPglite(dir: string, files: ImportFiles): Promise<CopyTimes> {
   const { createPGlite } = await import('../src/db/database.js')
   const db = await createPGlite(dir)
   try {
-    const blob = new Blob([readFileSync(file)])
-    const started = process.hrtime.bigint()
-    await db.query(`copy people (${COPY_COLUMNS}) from '/dev/blob' with (format csv)`, [], { blob })
-    return Number(process.hrtime.bigint() - started) / 1e9
+    const copy = async (table: string, columns: string, file: string) => {
+      const blob = new Blob([readFileSync(file)])
+      const started = process.hrtime.bigint()
+      await db.query(`copy ${table} (${columns}) from '/dev/blob' with (format csv)`, [], { blob })
+      return Number(process.hrtime.bigint() - started) / 1e9
+    }
+    const people = await copy('people', COPY_COLUMNS, files.copy)
+    return { people, allWrites: people + (await copy('audit_records', AUDIT_COLUMNS, files.auditCopy)) + (await copy('events', EVENT_COLUMNS, files.eventsCopy)) }
   } finally {
     await db.close()
   }

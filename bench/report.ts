@@ -9,7 +9,7 @@ interface Result {
   constant?: { reference: LoadResult; api: LoadResult }
   workloads: Array<{ name: string; title: string; api: LoadResult; reference: LoadResult; ratio: number; target: string; met: boolean | null }>
   deepPaging?: { firstRps: number; lastRps: number; ratio: number; met: boolean }
-  imports: Array<{ people: number; format: string; bytes: number; copySeconds: number; ratio: number; first: ImportRunLike; again: ImportRunLike }>
+  imports: Array<{ people: number; format: string; bytes: number; copySeconds: number; copyAllSeconds?: number; ratio: number; first: ImportRunLike; again: ImportRunLike }>
   startup?: { firstStartMs: number; existingMs: number[]; existingLargeMs?: number[]; existingTsxMs?: number[] }
   apiMemoryAfterLoad?: { rssMb: number; hwmMb: number }
 }
@@ -47,13 +47,16 @@ export function formatMarkdown(r: Result): string {
     lines.push('')
   }
   if (r.imports.length) {
-    lines.push('| Import through the API (job, upsert) | Rows | File | Time s | Rows/s | ÷ COPY | Peak RSS MB | Target |')
-    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |')
+    lines.push('| Import through the API (job, upsert) | Rows | File | Time s | Rows/s | ÷ COPY | ÷ COPY of every row written | Peak RSS MB | Target |')
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |')
     for (const i of r.imports) {
       const mb = (i.bytes / 1_048_576).toFixed(1)
-      lines.push(`| ${i.format.toUpperCase()} first load (COPY: ${i.copySeconds.toFixed(2)} s) | ${n0(i.people)} | ${mb} MB | ${i.first.seconds.toFixed(2)} | ${n0(i.people / i.first.seconds)} | ${i.ratio.toFixed(2)}× | ${n0(Math.max(i.first.peakRssMb, 0))} | ≤ 2× COPY: ${yes(i.ratio <= 2)}; RSS < 300: ${yes(i.first.peakRssMb < 300)} |`)
-      lines.push(`| ${i.format.toUpperCase()} again, nothing changed | ${n0(i.people)} | ${mb} MB | ${i.again.seconds.toFixed(2)} | ${n0(i.people / i.again.seconds)} | ${(i.again.seconds / i.copySeconds).toFixed(2)}× | ${n0(i.again.peakRssMb)} | faster than first: ${yes(i.again.seconds < i.first.seconds)} |`)
+      const all = (seconds: number) => (i.copyAllSeconds ? `${(seconds / i.copyAllSeconds).toFixed(2)}×` : '')
+      lines.push(`| ${i.format.toUpperCase()} first load (COPY: ${i.copySeconds.toFixed(2)} s${i.copyAllSeconds ? `; with audit and events ${i.copyAllSeconds.toFixed(2)} s` : ''}) | ${n0(i.people)} | ${mb} MB | ${i.first.seconds.toFixed(2)} | ${n0(i.people / i.first.seconds)} | ${i.ratio.toFixed(2)}× | ${all(i.first.seconds)} | ${n0(Math.max(i.first.peakRssMb, 0))} | ≤ 2× COPY: ${yes(i.ratio <= 2)}; RSS < 300: ${yes(i.first.peakRssMb < 300)} |`)
+      lines.push(`| ${i.format.toUpperCase()} again, nothing changed | ${n0(i.people)} | ${mb} MB | ${i.again.seconds.toFixed(2)} | ${n0(i.people / i.again.seconds)} | ${(i.again.seconds / i.copySeconds).toFixed(2)}× | | ${n0(i.again.peakRssMb)} | faster than first: ${yes(i.again.seconds < i.first.seconds)} |`)
     }
+    lines.push('')
+    lines.push('COPY of every row written: the people, then the audit record and the change-feed event the import writes for each (same JSON view), each table by COPY — the floor for what an audited import must write.')
     lines.push('')
   }
   if (r.startup) {

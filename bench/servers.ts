@@ -102,6 +102,9 @@ export interface ApiOptions {
  */
 export type ApiForm = 'dist' | 'tsx'
 
+/** The Dockerfile's NODE_OPTIONS, read from it so the two cannot drift apart. */
+const IMAGE_NODE_OPTIONS = (/NODE_OPTIONS=(\S+)/.exec(readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean)
+
 export async function startApi(options: ApiOptions & { form?: ApiForm }): Promise<Server> {
   const port = await freePort()
   const env: Record<string, string> = {
@@ -115,7 +118,8 @@ export async function startApi(options: ApiOptions & { form?: ApiForm }): Promis
   }
   // BENCH_API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the API under load.
   const extra = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const entry = (options.form ?? 'dist') === 'dist' ? ['dist/src/server.js'] : ['--import', 'tsx', 'src/server.ts']
+  // As the Docker image runs it: compiled, with the image's NODE_OPTIONS (see the Dockerfile).
+  const entry = (options.form ?? 'dist') === 'dist' ? [...IMAGE_NODE_OPTIONS, 'dist/src/server.js'] : ['--import', 'tsx', 'src/server.ts']
   return startProcess('api', [...extra, ...(options.nodeArgs ?? []), ...entry], env, '/health/ready', port)
 }
 

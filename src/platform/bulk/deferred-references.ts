@@ -64,7 +64,9 @@ export class DeferredReferences {
   /** Rows whose pointer this import set: checked for missing targets and loops at the end. */
   async pointed(context: ImportContext, rows: Pointed[]) {
     if (rows.length === 0) return
-    await context.trx.insertInto(this.#pointed as never).values(rows as never).execute()
+    // As four arrays: a parameter per value cost more to build and bind than the insert itself.
+    await sql`insert into ${sql.table(this.#pointed)} (line, id, outcome, target)
+      select * from unnest(${rows.map((r) => r.line)}::int[], ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.outcome)}::text[], ${rows.map((r) => r.target)}::uuid[])`.execute(context.trx)
   }
 
   /** Rows pointing at a reserved id no row of the file took (the row never came, or was refused). */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Trx } from '../changes.js'
 import type { Database } from '../../db/types.js'
 import type { FieldError } from '../problems.js'
@@ -6,11 +7,17 @@ import type { RowResult } from './spec.js'
 /** Tables whose rows carry an `external_id`: the ones import files refer to. */
 export type TableWithExternalId = { [K in keyof Database]: 'external_id' extends keyof Database[K] ? K : never }[keyof Database]
 
+/**
+ * `external_id = any($1)`: one array parameter, where `in (…)` made a parameter per value (500
+ * to build, send and bind per batch).
+ */
+export const externalIdIn = (externalIds: readonly string[]) => sql<boolean>`external_id = any(${externalIds as string[]}::text[])`
+
 /** The ids of the rows of `table` with these externalIds, in one query per batch. */
 export async function idsByExternalId(trx: Trx, table: TableWithExternalId, externalIds: Array<string | null | undefined>): Promise<Map<string, string>> {
   const wanted = [...new Set(externalIds.filter((x): x is string => !!x))]
   if (wanted.length === 0) return new Map()
-  const rows = (await (trx as Trx).selectFrom(table as 'people').select(['id', 'external_id']).where('external_id', 'in', wanted).execute())
+  const rows = (await (trx as Trx).selectFrom(table as 'people').select(['id', 'external_id']).where(externalIdIn(wanted)).execute())
   return new Map(rows.map((r) => [r.external_id as string, r.id]))
 }
 
