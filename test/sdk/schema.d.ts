@@ -3222,15 +3222,24 @@ export interface components {
                     period: string;
                     /** @description The latest value whose period ends in the year */
                     value: number;
+                    /** @description A calendar year ("2005") or an ISO 8601 date interval ("2006-10-01/2007-03-31"; one day for a value as at that day) */
                     baselinePeriod: string | null;
+                    /** @description The latest value whose period ends before the year */
                     baselineValue: number | null;
+                    /** @description value − baselineValue (4 decimals) */
                     change: number | null;
+                    /** @description The change went the indicator’s better way; null without a baseline or with no change */
                     improved: boolean | null;
+                    /** @description The value reaches the target in the better direction; null without a target */
                     targetMet: boolean | null;
                 }[];
             }[];
         };
         AnswerComment: {
+            /**
+             * Format: uuid
+             * @description The behaviour the comment is about; null or absent: the whole
+             */
             elementId?: string | null;
             text: string;
         };
@@ -3240,6 +3249,7 @@ export interface components {
              * @description A UUID
              */
             elementId: string;
+            /** @description A value of the scale, or null for “not observed” (when the scale allows it) */
             value: number | null;
         };
         ApiClient: {
@@ -3298,6 +3308,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             /**
              * Format: uuid
@@ -3313,6 +3324,10 @@ export interface components {
             elementIds: string[];
             /** @description What the assessment is for, e.g. “IMPACT development workshop, cohort 3” */
             purpose: string;
+            /**
+             * Format: uuid
+             * @description The programme cohort the assessment serves, if any
+             */
             cohortId: string | null;
             /**
              * Format: date-time
@@ -3330,9 +3345,22 @@ export interface components {
             /** @description Whether line-manager answers are shown to the subject as the line manager’s (default true: the subject knows who their manager is). When false they are treated like peers: thresholds, merging and suppression apply. */
             lineManagerIdentified: boolean;
             status: components["schemas"]["AssessmentStatus"];
+            /** @description Why it last moved, as given */
             statusReason: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             openedAt: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             closedAt: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             releasedAt: string | null;
             /** @description Increases by one on every change; also sent as the ETag */
             version: number;
@@ -3349,6 +3377,7 @@ export interface components {
         };
         /** @description A new assessment starts as a draft */
         AssessmentCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /**
              * Format: uuid
@@ -3364,6 +3393,10 @@ export interface components {
             elementIds?: string[];
             /** @description What the assessment is for, e.g. “IMPACT development workshop, cohort 3” */
             purpose: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             cohortId?: string | null;
             /**
              * Format: date-time
@@ -3477,10 +3510,15 @@ export interface components {
         };
         /** @description JSON merge patch. A draft changes freely (the framework version is fixed: create a new assessment for another); an open assessment changes only its purpose, externalId and closesAt; later, nothing. */
         AssessmentUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             elementIds?: string[];
             /** @description What the assessment is for, e.g. “IMPACT development workshop, cohort 3” */
             purpose?: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             cohortId?: string | null;
             /**
              * Format: date-time
@@ -3521,6 +3559,7 @@ export interface components {
              */
             enrolmentId: string;
             present: boolean;
+            /** @description Minutes present, when less than the whole session matters; at most the session’s length */
             minutesAttended?: number | null;
             note?: string | null;
         };
@@ -3536,6 +3575,7 @@ export interface components {
              */
             personId: string;
             present: boolean;
+            /** @description Minutes present, when less than the whole session matters; at most the session’s length */
             minutesAttended: number | null;
             note: string | null;
             /** @description Who recorded this entry */
@@ -3629,6 +3669,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             /**
              * Format: uuid
@@ -3636,6 +3677,7 @@ export interface components {
              */
             programmeId: string;
             title: string;
+            /** @description Which run of an alternating series, e.g. `policy` or `safer-neighbourhoods` */
             stream: string | null;
             /**
              * Format: date
@@ -3650,9 +3692,14 @@ export interface components {
             venue: string | null;
             /** @description Places; defaults to the programme’s defaultCapacity */
             capacity: number;
+            /** @description What the run costs in pounds (kept to the penny); defaults to the programme’s costPerEvent */
             cost: number | null;
             /** @description Trainers or facilitators, by name */
             facilitators: string[];
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             nominationsCloseOn: string | null;
             status: components["schemas"]["CohortStatus"];
             /** @description Increases by one on every change; also sent as the ETag */
@@ -3762,8 +3809,10 @@ export interface components {
              * @description A UUID
              */
             programmeId: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             title?: string;
+            /** @description Which run of an alternating series, e.g. `policy` or `safer-neighbourhoods` */
             stream?: string | null;
             /**
              * Format: date
@@ -3778,17 +3827,25 @@ export interface components {
             venue?: string | null;
             /** @description Places; defaults to the programme’s defaultCapacity */
             capacity?: number;
+            /** @description What the run costs in pounds (kept to the penny); defaults to the programme’s costPerEvent */
             cost?: number | null;
             /** @description Trainers or facilitators, by name */
             facilitators?: string[];
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             nominationsCloseOn?: string | null;
         };
         CohortImportRow: {
             /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             programmeExternalId?: string | null;
+            /** @description Alternative to programmeExternalId */
             programmeCode?: string | null;
             title?: string | null;
+            /** @description Which run of an alternating series, e.g. `policy` or `safer-neighbourhoods` */
             stream?: string | null;
             /**
              * Format: date
@@ -3801,9 +3858,15 @@ export interface components {
              */
             endsOn: string;
             venue?: string | null;
+            /** @description Places; defaults to the programme’s defaultCapacity */
             capacity?: number | null;
+            /** @description What the run costs in pounds (kept to the penny); defaults to the programme’s costPerEvent */
             cost?: number | null;
             facilitators?: (string[] | string) | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             nominationsCloseOn?: string | null;
             /**
              * @description A new cohort takes it as given (default planned) where its programme allows: open, closed and running need a pilot or active programme, and a retired programme takes only completed or cancelled runs (history). An existing cohort moves along the transitions; left out: unchanged.
@@ -3848,6 +3911,7 @@ export interface components {
             enrolments: components["schemas"]["EnrolmentStatusCounts"];
             /** @description Enrolments holding a place: selected + attended + no_show + completed (for a programme, on cohorts that are not cancelled) */
             placesTaken: number;
+            /** @description placesTaken / capacity; null for a cancelled cohort. Above 1 only if capacity was cut after places were given. A fraction rounded to 4 decimals; null when the denominator is 0 */
             fillRate: number | null;
             /** @description Enrolments now waitlisted */
             waitlist: number;
@@ -3855,15 +3919,19 @@ export interface components {
             participants: number;
             /** @description Enrolments completed */
             completions: number;
+            /** @description completed / (selected + attended + no_show + completed): of those given a place, how many completed. People selected for a cohort yet to run count in the denominator. A fraction rounded to 4 decimals; null when the denominator is 0 */
             completionRate: number | null;
             /** @description Enrolments marked no_show */
             noShows: number;
             attendance: components["schemas"]["AttendanceCounts"];
             evaluations: components["schemas"]["EvaluationSummary"];
+            /** @description The cohort’s own cost if recorded, otherwise the programme’s cost per event; a cancelled cohort is never assumed to cost the per-event price (only a cost recorded on it, such as a cancellation charge, counts). Pounds, rounded to pence */
             cost: number | null;
             /** @description Where `cost` came from: the cohort’s own cost or the programme’s cost per event; null when unknown */
             costSource: "cohort" | "programme" | null;
+            /** @description cost / participants; null when there are none or the cost is unknown. Pounds, rounded to pence */
             costPerParticipant: number | null;
+            /** @description cost / completions; null when there are none or the cost is unknown. Pounds, rounded to pence */
             costPerCompletion: number | null;
         };
         /** @description One item of a cohort’s agenda */
@@ -3873,6 +3941,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             /**
              * Format: uuid
@@ -3890,7 +3959,9 @@ export interface components {
              */
             endsAt: string;
             title: string;
+            /** @description What the session is for, e.g. “to find out where people are and what their experience is” */
             purpose: string | null;
+            /** @description How it is run, e.g. “facilitated plenary discussion”, “teams of 3–4 on a scenario” */
             method: string | null;
             /** @description Increases by one on every change; also sent as the ETag */
             version: number;
@@ -3906,6 +3977,7 @@ export interface components {
             updatedAt: string;
         };
         CohortSessionCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /**
              * Format: date-time
@@ -3918,7 +3990,9 @@ export interface components {
              */
             endsAt: string;
             title: string;
+            /** @description What the session is for, e.g. “to find out where people are and what their experience is” */
             purpose?: string | null;
+            /** @description How it is run, e.g. “facilitated plenary discussion”, “teams of 3–4 on a scenario” */
             method?: string | null;
         };
         CohortSessionImportRow: {
@@ -3931,7 +4005,9 @@ export interface components {
             /** Format: date-time */
             endsAt: string;
             title: string;
+            /** @description What the session is for, e.g. “to find out where people are and what their experience is” */
             purpose?: string | null;
+            /** @description How it is run, e.g. “facilitated plenary discussion”, “teams of 3–4 on a scenario” */
             method?: string | null;
         };
         CohortSessionPage: {
@@ -3940,6 +4016,7 @@ export interface components {
         };
         /** @description JSON merge patch */
         CohortSessionUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /**
              * Format: date-time
@@ -3952,7 +4029,9 @@ export interface components {
              */
             endsAt?: string;
             title?: string;
+            /** @description What the session is for, e.g. “to find out where people are and what their experience is” */
             purpose?: string | null;
+            /** @description How it is run, e.g. “facilitated plenary discussion”, “teams of 3–4 on a scenario” */
             method?: string | null;
         };
         /**
@@ -3972,8 +4051,10 @@ export interface components {
         };
         /** @description JSON merge patch; the programme is fixed and the status changes through the transitions operation */
         CohortUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             title?: string;
+            /** @description Which run of an alternating series, e.g. `policy` or `safer-neighbourhoods` */
             stream?: string | null;
             /**
              * Format: date
@@ -3988,9 +4069,14 @@ export interface components {
             venue?: string | null;
             /** @description Places; defaults to the programme’s defaultCapacity */
             capacity?: number;
+            /** @description What the run costs in pounds (kept to the penny); defaults to the programme’s costPerEvent */
             cost?: number | null;
             /** @description Trainers or facilitators, by name */
             facilitators?: string[];
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             nominationsCloseOn?: string | null;
         };
         /**
@@ -4019,8 +4105,16 @@ export interface components {
             kind: components["schemas"]["DevelopmentActivityKind"];
             title: string;
             description: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             dueOn: string | null;
             status: components["schemas"]["DevelopmentActivityStatus"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             programmeId: string | null;
             enrolment: components["schemas"]["DevelopmentActivityEnrolment"] | null;
             /** @description Increases by one on every change; also sent as the ETag */
@@ -4041,6 +4135,10 @@ export interface components {
             /** @description Required except for a programme activity, which defaults to the programme’s title */
             title?: string;
             description?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             dueOn?: string | null;
             status?: components["schemas"]["DevelopmentActivityStatus"];
             /**
@@ -4109,21 +4207,34 @@ export interface components {
             /** @description Required except for a programme activity, which defaults to the programme’s title */
             title?: string;
             description?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             dueOn?: string | null;
             status?: components["schemas"]["DevelopmentActivityStatus"];
         };
         /** @description Share of agreed plans with at least one activity started */
         DevelopmentActivityUptake: {
+            /**
+             * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+             * @example 2026/27
+             */
             period: string | null;
             rule: string;
             rows: components["schemas"]["DevelopmentActivityUptakeRow"][];
             totals: components["schemas"]["DevelopmentActivityUptakeRow"];
         };
         DevelopmentActivityUptakeRow: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             orgUnitId: string | null;
             orgUnitName: string | null;
             agreedPlans: number;
             withActivityStarted: number;
+            /** @description withActivityStarted / agreedPlans, to four decimals; null when there are no agreed plans */
             share: number | null;
         };
         DevelopmentGap: {
@@ -4143,6 +4254,7 @@ export interface components {
             kind: string;
             /** @enum {unknown} */
             polarity: "positive" | "negative";
+            /** @description Others’ mean from the report (null when suppressed) */
             othersMean: number | null;
             selfMean: number | null;
             /** @description The gap rule’s need, 0 (none) to 1 (greatest), to four decimals */
@@ -4184,6 +4296,10 @@ export interface components {
             title: string;
             description: string | null;
             successMeasure: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             dueOn: string | null;
             priority: components["schemas"]["DevelopmentPriority"];
             status: components["schemas"]["DevelopmentObjectiveStatus"];
@@ -4209,7 +4325,12 @@ export interface components {
         DevelopmentObjectiveCreate: {
             title: string;
             description?: string | null;
+            /** @description How the owner and their manager will know it is achieved */
             successMeasure?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             dueOn?: string | null;
             priority?: components["schemas"]["DevelopmentPriority"];
             /** @description Framework elements (competencies, values, behaviours) the objective develops */
@@ -4247,9 +4368,25 @@ export interface components {
         DevelopmentObjectiveSource: "feedback_gap" | "psychometric_result" | "programme_outcome" | "manager" | "self" | "template";
         DevelopmentObjectiveSourceRef: {
             kind: components["schemas"]["DevelopmentObjectiveSource"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             assessmentId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             elementId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             psychometricResultId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             enrolmentId: string | null;
             detail: {
                 [key: string]: unknown;
@@ -4264,7 +4401,12 @@ export interface components {
         DevelopmentObjectiveUpdate: {
             title?: string;
             description?: string | null;
+            /** @description How the owner and their manager will know it is achieved */
             successMeasure?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             dueOn?: string | null;
             priority?: components["schemas"]["DevelopmentPriority"];
             /** @description Framework elements (competencies, values, behaviours) the objective develops */
@@ -4294,6 +4436,10 @@ export interface components {
              */
             ownerId: string;
             ownerName: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             orgUnitId: string | null;
             title: string;
             priority: components["schemas"]["DevelopmentPriority"];
@@ -4316,6 +4462,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             /**
              * Format: uuid
@@ -4338,13 +4485,35 @@ export interface components {
              */
             endsOn: string;
             title: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             templateId: string | null;
+            /**
+             * Format: uuid
+             * @description The cohort the plan was made for, when a template was applied to a cohort
+             */
             cohortId: string | null;
             status: components["schemas"]["DevelopmentPlanStatus"];
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             submittedAt: string | null;
+            /** @description `person:<id>` when the token acted for a person, otherwise the token subject (`client:<id>` for API clients) */
             agreedBy: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             agreedAt: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             completedAt: string | null;
+            /** @description The comment of the last return, agreement or reopening */
             reviewComment: string | null;
             /** @description `person:<id>` when the token acted for a person, otherwise the token subject (`client:<id>` for API clients) */
             createdBy: string;
@@ -4395,13 +4564,22 @@ export interface components {
         DevelopmentPlanStatus: "draft" | "submitted" | "agreed" | "completed" | "lapsed";
         /** @description Plans by status, per the org unit their owner is in now */
         DevelopmentPlanStatusByOrgUnit: {
+            /**
+             * @description The PDR year, e.g. `2026/27`: it runs from 1 April 2026 to 31 March 2027
+             * @example 2026/27
+             */
             period: string | null;
             /** @description One per org unit of the plans’ owners (now), by name */
             rows: components["schemas"]["DevelopmentPlanStatusByOrgUnitRow"][];
             totals: components["schemas"]["DevelopmentPlanStatusByOrgUnitRow"];
         };
         DevelopmentPlanStatusByOrgUnitRow: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             orgUnitId: string | null;
+            /** @description null for people in no org unit */
             orgUnitName: string | null;
             draft: number;
             submitted: number;
@@ -4417,6 +4595,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             code: string;
             title: string;
@@ -4506,6 +4685,7 @@ export interface components {
         DevelopmentPlanTemplateUpdate: {
             title?: string;
             description?: string | null;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             status?: components["schemas"]["DevelopmentPlanTemplateStatus"];
             objectives?: components["schemas"]["DevelopmentTemplateObjective"][];
@@ -4547,6 +4727,7 @@ export interface components {
         /** @description JSON merge patch of a draft plan; the status changes through the transitions operation */
         DevelopmentPlanUpdate: {
             title?: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
         };
         /** @enum {unknown} */
@@ -4610,6 +4791,10 @@ export interface components {
                  * @description A date, YYYY-MM-DD
                  */
                 endsOn: string;
+                /**
+                 * Format: date
+                 * @description A date, YYYY-MM-DD
+                 */
                 nominationsCloseOn: string | null;
             }[];
         };
@@ -4641,7 +4826,12 @@ export interface components {
             kind: components["schemas"]["DevelopmentActivityKind"];
             title: string;
             description?: string | null;
+            /**
+             * Format: uuid
+             * @description Required for (and only for) programme activities
+             */
             programmeId?: string | null;
+            /** @description Due at the end of this month of the plan’s period (1: the end of April) */
             dueInMonths?: number | null;
         };
         DevelopmentTemplateObjective: {
@@ -4649,6 +4839,7 @@ export interface components {
             description?: string | null;
             successMeasure?: string | null;
             priority?: components["schemas"]["DevelopmentPriority"];
+            /** @description Due at the end of this month of the plan’s period (1: the end of April) */
             dueInMonths?: number | null;
             frameworkElementIds?: string[];
             activities?: components["schemas"]["DevelopmentTemplateActivity"][];
@@ -4663,9 +4854,19 @@ export interface components {
             cells: components["schemas"]["DiversityAggregateCell"][];
         };
         DiversityAggregateCell: {
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             orgUnitId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             gradeId?: string | null;
+            /** @description The answer; null for people with no record or no answer */
             value: string | null;
+            /** @description Rounded to the nearest 5; null when suppressed */
             count: number | null;
             /** @description True when fewer than 5 people: the count is withheld */
             suppressed: boolean;
@@ -4677,6 +4878,7 @@ export interface components {
              */
             personId: string;
             ethnicity?: ("W1" | "W2" | "W9" | "M1" | "M2" | "M3" | "M9" | "A1" | "A2" | "A3" | "A9" | "B1" | "B2" | "B9" | "O1" | "O9" | "NS") | null;
+            /** @description The person’s own description */
             ethnicitySelfDefined?: string | null;
             sex?: ("female" | "male" | "prefer_not_to_say") | null;
             genderIdentitySameAsBirth?: ("yes" | "no" | "prefer_not_to_say") | null;
@@ -4693,6 +4895,7 @@ export interface components {
         };
         DiversityRecordInput: {
             ethnicity?: ("W1" | "W2" | "W9" | "M1" | "M2" | "M3" | "M9" | "A1" | "A2" | "A3" | "A9" | "B1" | "B2" | "B9" | "O1" | "O9" | "NS") | null;
+            /** @description The person’s own description */
             ethnicitySelfDefined?: string | null;
             sex?: ("female" | "male" | "prefer_not_to_say") | null;
             genderIdentitySameAsBirth?: ("yes" | "no" | "prefer_not_to_say") | null;
@@ -4702,15 +4905,20 @@ export interface components {
         };
         /** @description Who may be nominated: a grade level range (null ends are open) and staff types. “Sergeant to Superintendent and police staff equivalents” is a level range with no staff-type limit. */
         Eligibility: {
+            /** @description A grade level (see grades): ranks and staff bands of the same level are equivalents */
             levelMin: number | null;
+            /** @description A grade level (see grades): ranks and staff bands of the same level are equivalents */
             levelMax: number | null;
             /** @description Empty: any staff type */
             staffTypes: ("officer" | "staff" | "pcso" | "special_constable")[];
+            /** @description Other criteria in words, e.g. “selection on the generic junior manager role profile” */
             notes: string | null;
         };
         /** @description Merged into the current eligibility: fields left out keep their value, null clears */
         EligibilityInput: {
+            /** @description A grade level (see grades): ranks and staff bands of the same level are equivalents */
             levelMin?: number | null;
+            /** @description A grade level (see grades): ranks and staff bands of the same level are equivalents */
             levelMax?: number | null;
             /** @description Empty: any staff type */
             staffTypes?: ("officer" | "staff" | "pcso" | "special_constable")[];
@@ -4722,6 +4930,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             /**
              * Format: uuid
@@ -4738,11 +4947,20 @@ export interface components {
             /** @description `person:<id>` when the token acted for a person, otherwise the token subject (`client:<id>` for API clients); `system:waitlist` and `system:selection` for automatic moves */
             nominatedBy: string;
             nominationNote: string | null;
+            /** @description Set when HR enrolled a person outside the programme’s eligibility */
             eligibilityOverrideReason: string | null;
+            /** @description `person:<id>` when the token acted for a person, otherwise the token subject (`client:<id>` for API clients); `system:waitlist` and `system:selection` for automatic moves */
             firstApprover: string | null;
+            /** @description `person:<id>` when the token acted for a person, otherwise the token subject (`client:<id>` for API clients); `system:waitlist` and `system:selection` for automatic moves */
             secondApprover: string | null;
+            /** @description Why the enrolment was declined, not selected, withdrawn or cancelled */
             outcomeReason: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             waitlistedAt: string | null;
+            /** @description Place in the cohort’s waitlist (1 is promoted next); null unless waitlisted */
             waitlistPosition: number | null;
             attendance: components["schemas"]["EnrolmentAttendance"];
             /** @description Only for callers with `programmes:write` (the selectors): the person’s declined and not-selected enrolments on other cohorts of this programme, newest first */
@@ -4924,9 +5142,13 @@ export interface components {
             /** @description Evaluations submitted */
             count: number;
             means: {
+                /** @description Relevance to the participant’s role: mean score 1–5, to 2 decimals; null with no evaluations */
                 relevance: number | null;
+                /** @description The trainer or facilitator: mean score 1–5, to 2 decimals; null with no evaluations */
                 trainer: number | null;
+                /** @description The length of the course: mean score 1–5, to 2 decimals; null with no evaluations */
                 length: number | null;
+                /** @description Confidence to apply what was learnt: mean score 1–5, to 2 decimals; null with no evaluations */
                 confidenceToApply: number | null;
             };
             distribution: {
@@ -4967,6 +5189,7 @@ export interface components {
         EventPage: {
             data: components["schemas"]["Event"][];
             page: {
+                /** @description The `after` value for the next call; null when the feed is exhausted for now */
                 nextCursor: string | null;
                 /** @description The sequence to store and pass as `after` next time */
                 lastSequence: number;
@@ -4999,7 +5222,15 @@ export interface components {
             kind: components["schemas"]["FrameworkKind"];
             description: string | null;
             status: components["schemas"]["FrameworkStatus"];
+            /**
+             * Format: uuid
+             * @description The version this one was copied from
+             */
             basedOnId: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             publishedAt: string | null;
             elementCount: number;
             /** @description Increases by one on every change; also sent as the ETag */
@@ -5055,6 +5286,10 @@ export interface components {
              * @description A UUID
              */
             frameworkId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             parentId: string | null;
             /**
              * Format: uuid
@@ -5090,6 +5325,10 @@ export interface components {
             title: string;
             description?: string | null;
             polarity?: components["schemas"]["Polarity"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             parentId?: string | null;
             /** @description Where among its siblings (0 first); default last */
             position?: number;
@@ -5111,6 +5350,10 @@ export interface components {
             title?: string;
             description?: string | null;
             polarity?: components["schemas"]["Polarity"];
+            /**
+             * Format: uuid
+             * @description Move under another element of the same framework (null: top level)
+             */
             parentId?: string | null;
             /** @description Reorder among the siblings (0 first; past the end: last) */
             position?: number;
@@ -5182,6 +5425,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             code: string;
             name: string;
@@ -5202,6 +5446,7 @@ export interface components {
             updatedAt: string;
         };
         GradeCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /** @description Short code, e.g. PS or BAND_C */
             code: string;
@@ -5229,6 +5474,7 @@ export interface components {
             page: components["schemas"]["PageInfo"];
         };
         GradeUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /** @description Short code, e.g. PS or BAND_C */
             code?: string;
@@ -5274,13 +5520,22 @@ export interface components {
             rowsWritten: number;
             rowsFailed: number;
             result: components["schemas"]["ImportResult"] | null;
+            /** @description Why the job stopped, when it failed other than by row errors */
             error: string | null;
             /**
              * Format: date-time
              * @description A UTC timestamp, ISO 8601
              */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             startedAt: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             finishedAt: string | null;
         };
         ImportResult: {
@@ -5307,6 +5562,7 @@ export interface components {
             /** @description e.g. "%", "count", "days" */
             unit: string;
             direction: components["schemas"]["IndicatorDirection"];
+            /** @description The value aimed for (e.g. 25 for a 25% BME strength); kept to 4 decimals */
             target: number | null;
             /** @description Recommendations whose outcome it measures (a PATCH replaces the set) */
             recommendationIds: string[];
@@ -5331,6 +5587,7 @@ export interface components {
             /** @description e.g. "%", "count", "days" */
             unit: string;
             direction: components["schemas"]["IndicatorDirection"];
+            /** @description The value aimed for (e.g. 25 for a 25% BME strength); kept to 4 decimals */
             target?: number | null;
             /** @description Recommendations whose outcome it measures (a PATCH replaces the set) */
             recommendationIds?: string[];
@@ -5381,6 +5638,7 @@ export interface components {
             /** @description e.g. "%", "count", "days" */
             unit?: string;
             direction?: components["schemas"]["IndicatorDirection"];
+            /** @description The value aimed for (e.g. 25 for a 25% BME strength); kept to 4 decimals */
             target?: number | null;
             /** @description Recommendations whose outcome it measures (a PATCH replaces the set) */
             recommendationIds?: string[];
@@ -5563,10 +5821,17 @@ export interface components {
              */
             assessmentId: string;
             relationship: components["schemas"]["Relationship"];
+            /**
+             * Format: uuid
+             * @description The rater, when they are in the people data
+             */
             personId: string | null;
+            /** @description An external rater’s name */
             externalName: string | null;
+            /** @description An external rater’s email address */
             externalEmail: string | null;
             status: components["schemas"]["InvitationStatus"];
+            /** @description Why the rater declined, or why HR withdrew the invitation */
             statusReason: string | null;
             /**
              * Format: date-time
@@ -5578,7 +5843,15 @@ export interface components {
              * @description A UTC timestamp, ISO 8601
              */
             tokenIssuedAt: string;
+            /**
+             * Format: date
+             * @description The day (UTC) the rater submitted or declined; only the day, so it cannot be matched to anything finer
+             */
             respondedOn: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             lastRemindedAt: string | null;
             remindersSent: number;
             /** @description Whether the rater has saved a draft (never what it says) */
@@ -5644,10 +5917,17 @@ export interface components {
              */
             assessmentId: string;
             relationship: components["schemas"]["Relationship"];
+            /**
+             * Format: uuid
+             * @description The rater, when they are in the people data
+             */
             personId: string | null;
+            /** @description An external rater’s name */
             externalName: string | null;
+            /** @description An external rater’s email address */
             externalEmail: string | null;
             status: components["schemas"]["InvitationStatus"];
+            /** @description Why the rater declined, or why HR withdrew the invitation */
             statusReason: string | null;
             /**
              * Format: date-time
@@ -5659,7 +5939,15 @@ export interface components {
              * @description A UTC timestamp, ISO 8601
              */
             tokenIssuedAt: string;
+            /**
+             * Format: date
+             * @description The day (UTC) the rater submitted or declined; only the day, so it cannot be matched to anything finer
+             */
             respondedOn: string | null;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             lastRemindedAt: string | null;
             remindersSent: number;
             /** @description Whether the rater has saved a draft (never what it says) */
@@ -5687,6 +5975,10 @@ export interface components {
              */
             ownerId: string;
             level: components["schemas"]["LearningLogLevel"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             smtLeadId?: string | null;
             reason?: string;
         };
@@ -5755,6 +6047,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             /** @description OL-<year identified>-<sequence>, e.g. OL-2009-0042; assigned on creation, never reused */
             reference: string;
@@ -5764,12 +6057,20 @@ export interface components {
             kind: components["schemas"]["LearningLogKind"];
             sourceKind: components["schemas"]["LearningLogSourceKind"];
             sourceReference: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             eventDate: string | null;
             /**
              * Format: uuid
              * @description The business group or unit where it was identified
              */
             orgUnitId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             identifiedById: string | null;
             /**
              * Format: date
@@ -5787,7 +6088,15 @@ export interface components {
             challenge: {
                 /** @enum {unknown} */
                 decision: "action_required" | "no_action" | "duplicate";
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
                 actionByOrgUnitId: string | null;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
                 actionByPersonId: string | null;
                 /**
                  * Format: date-time
@@ -5802,13 +6111,19 @@ export interface components {
                  */
                 ownerId: string;
                 level: components["schemas"]["LearningLogLevel"];
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
                 smtLeadId: string | null;
             } | null;
             platform: {
+                /** @description Why no policy, SOP or process change was needed */
                 noneNeededReason: string | null;
                 changes: components["schemas"]["LearningLogChange"][];
             };
             delivery: {
+                /** @description Why no training, IT or role change was needed */
                 noneNeededReason: string | null;
                 changes: components["schemas"]["LearningLogChange"][];
             };
@@ -5827,6 +6142,10 @@ export interface components {
                 /** @enum {unknown} */
                 kind: "no_action" | "duplicate" | "reviewed";
                 reason: string | null;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
                 duplicateOfId: string | null;
                 /**
                  * Format: date-time
@@ -5849,20 +6168,31 @@ export interface components {
         };
         /** @description A new entry, at origin. Defaults: kind lesson_identified, identifiedOn today (UTC), dissemination internal_unit. The reference is assigned from the year of identifiedOn. */
         LearningLogEntryCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             title: string;
             /** @description What was learnt, in a few sentences */
             summary: string;
+            /** @description Background and detail */
             notes?: string | null;
             kind?: components["schemas"]["LearningLogKind"];
             sourceKind: components["schemas"]["LearningLogSourceKind"];
+            /** @description The source’s own reference, e.g. a debrief, tribunal case or inspection report */
             sourceReference?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             eventDate?: string | null;
             /**
              * Format: uuid
              * @description A UUID
              */
             orgUnitId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             identifiedById?: string | null;
             /**
              * Format: date
@@ -5910,28 +6240,44 @@ export interface components {
             stageEnteredAt: string;
             /** @description Whole days since the entry entered its stage */
             daysInStage: number;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerId: string | null;
             level: components["schemas"]["LearningLogLevel"] | null;
+            /** @description Relevance to `q` (ts_rank_cd over title A, summary B, notes C); null without `q` */
             rank: number | null;
             /** @description Increases by one on every change; also sent as the ETag */
             version: number;
         };
         /** @description JSON merge patch of the origin fields; stages move only through transitions, owners through the accountability operation */
         LearningLogEntryUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             title?: string;
             /** @description What was learnt, in a few sentences */
             summary?: string;
+            /** @description Background and detail */
             notes?: string | null;
             kind?: components["schemas"]["LearningLogKind"];
             sourceKind?: components["schemas"]["LearningLogSourceKind"];
+            /** @description The source’s own reference, e.g. a debrief, tribunal case or inspection report */
             sourceReference?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             eventDate?: string | null;
             /**
              * Format: uuid
              * @description A UUID
              */
             orgUnitId?: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             identifiedById?: string | null;
             /**
              * Format: date
@@ -5946,10 +6292,12 @@ export interface components {
         LearningLogImportRow: {
             /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string;
+            /** @description Left out for a new entry: assigned. Given for a new entry: kept (an export imported elsewhere keeps its references). For an existing entry it must be the entry’s own. */
             reference?: string | null;
             title: string;
             /** @description What was learnt, in a few sentences */
             summary: string;
+            /** @description Background and detail */
             notes?: string | null;
             /**
              * @description A lesson identified (something to change) or notable practice (something to share)
@@ -5961,11 +6309,21 @@ export interface components {
              * @enum {unknown}
              */
             sourceKind: "operational_debrief" | "employment_tribunal" | "health_and_safety" | "inspection" | "audit" | "scrutiny" | "complaint" | "high_profile_event" | "risk_assessment" | "peer_assessment" | "corporate_tasking" | "other";
+            /** @description The source’s own reference, e.g. a debrief, tribunal case or inspection report */
             sourceReference?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             eventDate?: string | null;
             /** @description The identifier the feeding HR system uses; unique per resource */
             orgUnitExternalId: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             identifiedByExternalId?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             identifiedOn?: string | null;
             /**
              * @description How far the entry may be shared: within the unit, across the organisation, or publicly. A public entry’s title, summary and notes may name no person.
@@ -6009,9 +6367,25 @@ export interface components {
              * @description A UUID
              */
             targetId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             recommendationId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             programmeId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             cohortId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             linkedEntryId: string | null;
             note: string | null;
             createdBy: string;
@@ -6115,7 +6489,12 @@ export interface components {
         /** @description Entries by stage and by the business group of the unit where they were identified (the nearest business_group at or above it) */
         LearningLogStageByBusinessGroup: {
             rows: {
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 */
                 businessGroupId: string | null;
+                /** @description null: identified in a unit outside any business group */
                 businessGroupName: string | null;
                 /** @description Entries at each stage */
                 stages: {
@@ -6149,8 +6528,10 @@ export interface components {
                 stage: components["schemas"]["LearningLogStage"];
                 /** @description Times an entry entered the stage and left it (a reopened entry can stay twice) */
                 completedStays: number;
+                /** @description Median days of the completed stays (two decimals); null when none */
                 medianDays: number | null;
                 inStageNow: number;
+                /** @description Median days the entries in the stage now have spent there so far */
                 medianDaysSoFar: number | null;
             }[];
         };
@@ -6260,9 +6641,14 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             name: string;
             kind: components["schemas"]["OrgUnitKind"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             parentId: string | null;
             status: "active" | "closed";
             /** @description Increases by one on every change; also sent as the ETag */
@@ -6279,9 +6665,14 @@ export interface components {
             updatedAt: string;
         };
         OrgUnitCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             name: string;
             kind: components["schemas"]["OrgUnitKind"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             parentId?: string | null;
             status?: "active" | "closed";
         };
@@ -6294,6 +6685,7 @@ export interface components {
              * @enum {unknown}
              */
             kind: "service" | "business_group" | "borough" | "ocu" | "department" | "team" | "board";
+            /** @description The identifier the feeding HR system uses; unique per resource */
             parentExternalId?: string | null;
             status?: "active" | "closed";
         };
@@ -6307,13 +6699,19 @@ export interface components {
             page: components["schemas"]["PageInfo"];
         };
         OrgUnitUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             name?: string;
             kind?: components["schemas"]["OrgUnitKind"];
+            /**
+             * Format: uuid
+             * @description Moves the unit (and its subtree); a move under its own subtree is refused
+             */
             parentId?: string | null;
             status?: "active" | "closed";
         };
         PageInfo: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
         };
         /** @description A member of a challenge panel; a member who left keeps their place in past reviews */
@@ -6330,10 +6728,23 @@ export interface components {
             panelId: string;
             name: string;
             membership: components["schemas"]["PanelMembership"];
+            /** @description e.g. Commission for Racial Equality, Police Foundation, MPA, MPS */
             organisation: string | null;
+            /**
+             * Format: uuid
+             * @description For an internal member: the person
+             */
             personId: string | null;
             role: components["schemas"]["PanelMemberRole"];
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             joinedOn: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             leftOn: string | null;
             /** @description Increases by one on every change; also sent as the ETag */
             version: number;
@@ -6351,10 +6762,23 @@ export interface components {
         PanelMemberCreate: {
             name: string;
             membership: components["schemas"]["PanelMembership"];
+            /** @description e.g. Commission for Racial Equality, Police Foundation, MPA, MPS */
             organisation?: string | null;
+            /**
+             * Format: uuid
+             * @description For an internal member: the person
+             */
             personId?: string | null;
             role?: components["schemas"]["PanelMemberRole"];
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             joinedOn?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             leftOn?: string | null;
         };
         PanelMemberList: {
@@ -6371,10 +6795,23 @@ export interface components {
         PanelMemberUpdate: {
             name?: string;
             membership?: components["schemas"]["PanelMembership"];
+            /** @description e.g. Commission for Racial Equality, Police Foundation, MPA, MPS */
             organisation?: string | null;
+            /**
+             * Format: uuid
+             * @description For an internal member: the person
+             */
             personId?: string | null;
             role?: components["schemas"]["PanelMemberRole"];
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             joinedOn?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             leftOn?: string | null;
         };
         /** @description A challenge panel’s review of one recommendation. Never changed: a later review supersedes it. */
@@ -6413,6 +6850,10 @@ export interface components {
             }[];
             verdict: components["schemas"]["PanelVerdict"];
             rationale: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             nextReviewOn: string | null;
             statusBefore: components["schemas"]["RecommendationStatus"];
             statusAfter: components["schemas"]["RecommendationStatus"];
@@ -6440,6 +6881,10 @@ export interface components {
             evidenceIds: string[];
             verdict: components["schemas"]["PanelVerdict"];
             rationale: string;
+            /**
+             * Format: date
+             * @description When the panel should look again; becomes the recommendation’s next review date
+             */
             nextReviewOn?: string | null;
         };
         PanelReviewPage: {
@@ -6457,17 +6902,39 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             givenName: string;
             familyName: string;
             preferredName: string | null;
+            /** Format: email */
             email: string | null;
             staffType: components["schemas"]["StaffType"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             gradeId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             orgUnitId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             lineManagerId: string | null;
             status: "active" | "left";
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             startDate: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             leavingDate: string | null;
             /** @description Increases by one on every change; also sent as the ETag */
             version: number;
@@ -6483,17 +6950,39 @@ export interface components {
             updatedAt: string;
         };
         PersonCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             givenName: string;
             familyName: string;
             preferredName?: string | null;
+            /** Format: email */
             email?: string | null;
             staffType: components["schemas"]["StaffType"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             gradeId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             orgUnitId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             lineManagerId?: string | null;
             status?: "active" | "left";
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             startDate?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             leavingDate?: string | null;
         };
         PersonImportRow: {
@@ -6502,18 +6991,31 @@ export interface components {
             givenName: string;
             familyName: string;
             preferredName?: string | null;
+            /** Format: email */
             email?: string | null;
             /**
              * @description Police officer, police staff, PCSO or special constable
              * @enum {unknown}
              */
             staffType: "officer" | "staff" | "pcso" | "special_constable";
+            /** @description The identifier the feeding HR system uses; unique per resource */
             gradeExternalId?: string | null;
+            /** @description Alternative to gradeExternalId */
             gradeCode?: string | null;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             orgUnitExternalId?: string | null;
+            /** @description May name a person later in the same file */
             lineManagerExternalId?: string | null;
             status?: "active" | "left";
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             startDate?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             leavingDate?: string | null;
         };
         PersonPage: {
@@ -6521,17 +7023,39 @@ export interface components {
             page: components["schemas"]["PageInfo"];
         };
         PersonUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             givenName?: string;
             familyName?: string;
             preferredName?: string | null;
+            /** Format: email */
             email?: string | null;
             staffType?: components["schemas"]["StaffType"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             gradeId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             orgUnitId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             lineManagerId?: string | null;
             status?: "active" | "left";
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             startDate?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             leavingDate?: string | null;
         };
         /**
@@ -6590,6 +7114,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             /** @description Short unique code, e.g. IMPACT or PD-PROMO-MGR */
             code: string;
@@ -6598,10 +7123,14 @@ export interface components {
             aim: string | null;
             /** @description The programme’s key features, in order */
             keyFeatures: string[];
+            /** @description Who delivers it, e.g. Dialogue by Design, CENTREX, the Leadership Academy */
             provider: string | null;
             delivery: components["schemas"]["Delivery"] | null;
+            /** @description In words, e.g. “1 day”, “11 days”, “6 month placement” */
             duration: string | null;
+            /** @description Days of attendance, for comparisons (kept to two decimals) */
             durationDays: number | null;
+            /** @description e.g. Institute of Leadership and Management */
             accreditation: string | null;
             eligibility: components["schemas"]["Eligibility"];
             targetGroups: components["schemas"]["TargetGroup"][];
@@ -6609,14 +7138,29 @@ export interface components {
             selectionRequired: boolean;
             /** @description Nominations need a second approver after the line manager */
             secondApprovalRequired: boolean;
+            /** @description Places per cohort unless the cohort says otherwise (12 for “10–12”) */
             defaultCapacity: number | null;
+            /** @description The fewest participants a cohort runs with (10 for “10–12”) */
             minParticipants: number | null;
+            /** @description Pounds sterling; kept to the penny */
             costPerEvent: number | null;
+            /** @description Pounds sterling; kept to the penny */
             costPerPerson: number | null;
+            /** @description Participants a year once rolled out */
             annualTarget: number | null;
+            /** @description Participants of the pilot */
             pilotSize: number | null;
+            /** @description Years the annual target runs for */
             targetYears: number | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             rolloutStartsOn: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerOrgUnitId: string | null;
             /** @description Competency or behaviour framework elements it develops */
             frameworkElementIds: string[];
@@ -6636,6 +7180,7 @@ export interface components {
         };
         /** @description A new programme starts as a draft */
         ProgrammeCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /** @description Short unique code, e.g. IMPACT or PD-PROMO-MGR */
             code: string;
@@ -6644,24 +7189,43 @@ export interface components {
             aim?: string | null;
             /** @description The programme’s key features, in order */
             keyFeatures?: string[];
+            /** @description Who delivers it, e.g. Dialogue by Design, CENTREX, the Leadership Academy */
             provider?: string | null;
             delivery?: components["schemas"]["Delivery"] | null;
+            /** @description In words, e.g. “1 day”, “11 days”, “6 month placement” */
             duration?: string | null;
+            /** @description Days of attendance, for comparisons (kept to two decimals) */
             durationDays?: number | null;
+            /** @description e.g. Institute of Leadership and Management */
             accreditation?: string | null;
             targetGroups?: components["schemas"]["TargetGroup"][];
             /** @description Places are given by selection (e.g. PDR and a gateway event), not first come */
             selectionRequired?: boolean;
             /** @description Nominations need a second approver after the line manager */
             secondApprovalRequired?: boolean;
+            /** @description Places per cohort unless the cohort says otherwise (12 for “10–12”) */
             defaultCapacity?: number | null;
+            /** @description The fewest participants a cohort runs with (10 for “10–12”) */
             minParticipants?: number | null;
+            /** @description Pounds sterling; kept to the penny */
             costPerEvent?: number | null;
+            /** @description Pounds sterling; kept to the penny */
             costPerPerson?: number | null;
+            /** @description Participants a year once rolled out */
             annualTarget?: number | null;
+            /** @description Participants of the pilot */
             pilotSize?: number | null;
+            /** @description Years the annual target runs for */
             targetYears?: number | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             rolloutStartsOn?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerOrgUnitId?: string | null;
             /** @description Competency or behaviour framework elements it develops */
             frameworkElementIds?: string[];
@@ -6685,7 +7249,9 @@ export interface components {
             duration?: string | null;
             durationDays?: number | null;
             accreditation?: string | null;
+            /** @description A grade level (see grades): ranks and staff bands of the same level are equivalents */
             levelMin?: number | null;
+            /** @description A grade level (see grades): ranks and staff bands of the same level are equivalents */
             levelMax?: number | null;
             staffTypes?: (("officer" | "staff" | "pcso" | "special_constable")[] | string) | null;
             eligibilityNotes?: string | null;
@@ -6695,13 +7261,23 @@ export interface components {
             /** @default false */
             secondApprovalRequired: boolean;
             defaultCapacity?: number | null;
+            /** @description Fewest participants a cohort runs with */
             minParticipants?: number | null;
+            /** @description Pounds sterling; kept to the penny */
             costPerEvent?: number | null;
+            /** @description Pounds sterling; kept to the penny */
             costPerPerson?: number | null;
+            /** @description Participants a year */
             annualTarget?: number | null;
+            /** @description Participants of the pilot */
             pilotSize?: number | null;
             targetYears?: number | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             rolloutStartsOn?: string | null;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             ownerOrgUnitExternalId?: string | null;
             frameworkElementIds?: (string[] | string) | null;
             /**
@@ -6763,6 +7339,7 @@ export interface components {
             enrolments: components["schemas"]["EnrolmentStatusCounts"];
             /** @description Enrolments holding a place: selected + attended + no_show + completed (for a programme, on cohorts that are not cancelled) */
             placesTaken: number;
+            /** @description placesTaken / capacity; null for a cancelled cohort. Above 1 only if capacity was cut after places were given. A fraction rounded to 4 decimals; null when the denominator is 0 */
             fillRate: number | null;
             /** @description Enrolments now waitlisted */
             waitlist: number;
@@ -6770,6 +7347,7 @@ export interface components {
             participants: number;
             /** @description Enrolments completed */
             completions: number;
+            /** @description completed / (selected + attended + no_show + completed): of those given a place, how many completed. People selected for a cohort yet to run count in the denominator. A fraction rounded to 4 decimals; null when the denominator is 0 */
             completionRate: number | null;
             /** @description Enrolments marked no_show */
             noShows: number;
@@ -6778,11 +7356,17 @@ export interface components {
             /** @description People who attended or completed at least one cohort, each counted once */
             distinctParticipants: number;
             cost: {
+                /** @description Cost of the cohorts that ran, plus costs recorded on cancelled cohorts; null when no cost is known. Pounds, rounded to pence */
                 spent: number | null;
+                /** @description Cost of the cohorts still to run. Pounds, rounded to pence */
                 planned: number | null;
+                /** @description spent / participants. Pounds, rounded to pence */
                 perParticipant: number | null;
+                /** @description spent / completions. Pounds, rounded to pence */
                 perCompletion: number | null;
+                /** @description The programme’s planned cost per person, if set. Pounds, rounded to pence */
                 perPersonTarget: number | null;
+                /** @description perParticipant − perPersonTarget: positive when each place cost more than planned; null unless both are known. Pounds, rounded to pence */
                 perPersonVariance: number | null;
             };
             /** @description Every cohort, by start date */
@@ -6811,6 +7395,7 @@ export interface components {
             capacity: number;
             /** @description selected + attended + no_show + completed */
             placesTaken: number;
+            /** @description placesTaken / capacity; null when cancelled. A fraction rounded to 4 decimals; null when the denominator is 0 */
             fillRate: number | null;
             /** @description Now waitlisted */
             waitlist: number;
@@ -6818,6 +7403,7 @@ export interface components {
             participants: number;
             /** @description Completed */
             completions: number;
+            /** @description completed / (selected + attended + no_show + completed). A fraction rounded to 4 decimals; null when the denominator is 0 */
             completionRate: number | null;
             /** @description no_show */
             noShows: number;
@@ -6825,8 +7411,11 @@ export interface components {
             evaluationCount: number;
             /** @description True when the cohort is running or completed, or anyone attended it (never when cancelled) */
             ran: boolean;
+            /** @description As in the cohort report. Pounds, rounded to pence */
             cost: number | null;
+            /** @description cost / participants. Pounds, rounded to pence */
             costPerParticipant: number | null;
+            /** @description cost / completions. Pounds, rounded to pence */
             costPerCompletion: number | null;
         };
         /** @description Participants, completions, cohorts and cost per year against the programme’s targets. A cohort belongs to the year it starts in. */
@@ -6839,12 +7428,22 @@ export interface components {
             yearStart: components["schemas"]["YearStart"];
             from: number;
             to: number;
+            /** @description Participants a year during the rollout */
             annualTarget: number | null;
+            /** @description Participants planned for the pilot */
             pilotSize: number | null;
+            /** @description Years of rollout; null for open-ended */
             targetYears: number | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             rolloutStartsOn: string | null;
+            /** @description The year before the first rollout year, when the programme has a pilot size */
             pilotYear: number | null;
+            /** @description The year rolloutStartsOn falls in; without it, the first cohort’s year (the year after it when there is a pilot) */
             firstRolloutYear: number | null;
+            /** @description annual target × target years: the rollout’s goal, not counting the pilot */
             rolloutTarget: number | null;
             years: components["schemas"]["RolloutYear"][];
         };
@@ -6865,6 +7464,7 @@ export interface components {
         };
         /** @description JSON merge patch; status changes through the transitions operation */
         ProgrammeUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /** @description Short unique code, e.g. IMPACT or PD-PROMO-MGR */
             code?: string;
@@ -6873,10 +7473,14 @@ export interface components {
             aim?: string | null;
             /** @description The programme’s key features, in order */
             keyFeatures?: string[];
+            /** @description Who delivers it, e.g. Dialogue by Design, CENTREX, the Leadership Academy */
             provider?: string | null;
             delivery?: components["schemas"]["Delivery"] | null;
+            /** @description In words, e.g. “1 day”, “11 days”, “6 month placement” */
             duration?: string | null;
+            /** @description Days of attendance, for comparisons (kept to two decimals) */
             durationDays?: number | null;
+            /** @description e.g. Institute of Leadership and Management */
             accreditation?: string | null;
             eligibility?: components["schemas"]["EligibilityInput"];
             targetGroups?: components["schemas"]["TargetGroup"][];
@@ -6884,14 +7488,29 @@ export interface components {
             selectionRequired?: boolean;
             /** @description Nominations need a second approver after the line manager */
             secondApprovalRequired?: boolean;
+            /** @description Places per cohort unless the cohort says otherwise (12 for “10–12”) */
             defaultCapacity?: number | null;
+            /** @description The fewest participants a cohort runs with (10 for “10–12”) */
             minParticipants?: number | null;
+            /** @description Pounds sterling; kept to the penny */
             costPerEvent?: number | null;
+            /** @description Pounds sterling; kept to the penny */
             costPerPerson?: number | null;
+            /** @description Participants a year once rolled out */
             annualTarget?: number | null;
+            /** @description Participants of the pilot */
             pilotSize?: number | null;
+            /** @description Years the annual target runs for */
             targetYears?: number | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             rolloutStartsOn?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerOrgUnitId?: string | null;
             /** @description Competency or behaviour framework elements it develops */
             frameworkElementIds?: string[];
@@ -6903,6 +7522,7 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             /**
              * Format: uuid
@@ -6915,13 +7535,19 @@ export interface components {
              * @description A UUID
              */
             personId: string;
+            /**
+             * Format: uuid
+             * @description The person who administered or fed back the instrument
+             */
             assessorId: string | null;
             /**
              * Format: date
              * @description A date, YYYY-MM-DD
              */
             takenOn: string;
+            /** @description The comparison group the scores are normed against, e.g. “UK managers 2005” */
             normGroup: string | null;
+            /** @description The test provider’s own reference for this result */
             providerReference: string | null;
             scores: components["schemas"]["ScaleScores"];
             /** @description Increases by one on every change; also sent as the ETag */
@@ -6938,6 +7564,7 @@ export interface components {
             updatedAt: string;
         };
         PsychometricResultCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /**
              * Format: uuid
@@ -6949,6 +7576,10 @@ export interface components {
              * @description A UUID
              */
             personId: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             assessorId?: string | null;
             /**
              * Format: date
@@ -6965,6 +7596,7 @@ export interface components {
             instrumentCode: string;
             /** @description The identifier the feeding HR system uses; unique per resource */
             personExternalId: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             assessorExternalId?: string | null;
             /** Format: date */
             takenOn: string;
@@ -6981,7 +7613,12 @@ export interface components {
         };
         /** @description JSON merge patch; `scores` replaces the whole set. Instrument and person are fixed. */
         PsychometricResultUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             assessorId?: string | null;
             /**
              * Format: date
@@ -7029,6 +7666,10 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             parentId: string | null;
             /** @description cluster, competency, value or behaviour */
             kind: string;
@@ -7065,12 +7706,15 @@ export interface components {
             notObservedAllowed: boolean;
         };
         ReachCell: {
+            /** @description Rounded to the nearest 5; null when suppressed */
             count: number | null;
+            /** @description Rounded count / rounded population size, 4 decimals; null when either is suppressed */
             share: number | null;
             /** @description True when fewer than 5 people: count and share are withheld */
             suppressed: boolean;
         };
         ReachCount: {
+            /** @description Rounded to the nearest 5; null when suppressed */
             count: number | null;
             /** @description True when fewer than 5 people: the count is withheld */
             suppressed: boolean;
@@ -7086,6 +7730,7 @@ export interface components {
             participants: components["schemas"]["ReachCell"];
             nominated: components["schemas"]["ReachCell"];
             eligible: components["schemas"]["ReachCell"];
+            /** @description participants.share − eligible.share, 4 decimals: positive when the group is better represented among participants than among those eligible */
             shareDifference: number | null;
         };
         /** @description One recommendation of a source. `lastActivityAt` moves with every status change, evidence item, action move or panel review (it does not change the version). */
@@ -7101,20 +7746,40 @@ export interface components {
              */
             sourceId: string;
             sourceCode: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             /** @description The number as printed, e.g. "12" or "45a" */
             number: string;
             title: string;
+            /** @description The full text of the recommendation */
             body: string | null;
+            /** @description Who it is addressed to, e.g. "Police Services", "Home Secretary" */
             directedTo: string | null;
+            /** @description The area of the source it falls in, e.g. "Racist incident definition" */
             area: string | null;
             /** @description Themes (the whole set: a PATCH replaces it) */
             themeIds: string[];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerOrgUnitId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerPersonId: string | null;
             priority: components["schemas"]["RecommendationRating"] | null;
             impact: components["schemas"]["RecommendationRating"] | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             targetDate: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             nextReviewDate: string | null;
             status: components["schemas"]["RecommendationStatus"];
             closureReason: components["schemas"]["RecommendationClosureReason"] | null;
@@ -7150,15 +7815,32 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             title: string;
             description: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerOrgUnitId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerPersonId: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             dueOn: string | null;
             /** @description The recommendations the action serves (at least one; a PATCH replaces the set) */
             recommendationIds: string[];
             status: components["schemas"]["RecommendationActionStatus"];
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             completedOn: string | null;
             /** @description The due date is before today (UTC) and the action is neither done nor cancelled */
             overdue: boolean;
@@ -7177,11 +7859,24 @@ export interface components {
         };
         /** @description A new action is open */
         RecommendationActionCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             title: string;
             description?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerOrgUnitId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerPersonId?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             dueOn?: string | null;
             /** @description The recommendations the action serves (at least one; a PATCH replaces the set) */
             recommendationIds: string[];
@@ -7207,11 +7902,24 @@ export interface components {
         };
         /** @description JSON merge patch; the status changes through the transitions operation */
         RecommendationActionUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             title?: string;
             description?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerOrgUnitId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerPersonId?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             dueOn?: string | null;
             /** @description The recommendations the action serves (at least one; a PATCH replaces the set) */
             recommendationIds?: string[];
@@ -7223,20 +7931,40 @@ export interface components {
         RecommendationClosureReason: "superseded" | "not_applicable" | "other";
         /** @description Starts not_started unless `status` says otherwise (any status but embedded, which only a panel review sets: 409 embedding-requires-panel-review) */
         RecommendationCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /** @description The number as printed, e.g. "12" or "45a" */
             number: string;
             title: string;
+            /** @description The full text of the recommendation */
             body?: string | null;
+            /** @description Who it is addressed to, e.g. "Police Services", "Home Secretary" */
             directedTo?: string | null;
+            /** @description The area of the source it falls in, e.g. "Racist incident definition" */
             area?: string | null;
             /** @description Themes (the whole set: a PATCH replaces it) */
             themeIds?: string[];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerOrgUnitId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerPersonId?: string | null;
             priority?: components["schemas"]["RecommendationRating"] | null;
             impact?: components["schemas"]["RecommendationRating"] | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             targetDate?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             nextReviewDate?: string | null;
             /**
              * Format: uuid
@@ -7263,20 +7991,38 @@ export interface components {
             kind: components["schemas"]["EvidenceKind"];
             title: string;
             description: string | null;
+            /** @description A document reference, file number or citation */
             reference: string | null;
+            /** Format: uri */
             url: string | null;
+            /**
+             * Format: uuid
+             * @description For indicator evidence: the indicator whose values show the outcome
+             */
             indicatorId: string | null;
             /**
              * Format: date
              * @description A date, YYYY-MM-DD
              */
             effectiveOn: string;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             expiresOn: string | null;
+            /**
+             * Format: uuid
+             * @description The person who submitted it, when known
+             */
             submittedByPersonId: string | null;
             /** @description The token subject that recorded it */
             submittedBy: string;
             /** @description Current today (UTC): not withdrawn, effective, not expired */
             current: boolean;
+            /**
+             * Format: date-time
+             * @description A UTC timestamp, ISO 8601
+             */
             withdrawnAt: string | null;
             withdrawnBy: string | null;
             withdrawalReason: string | null;
@@ -7302,10 +8048,24 @@ export interface components {
              */
             effectiveOn: string;
             description?: string | null;
+            /** @description A document reference, file number or citation */
             reference?: string | null;
+            /** Format: uri */
             url?: string | null;
+            /**
+             * Format: uuid
+             * @description For indicator evidence: the indicator whose values show the outcome
+             */
             indicatorId?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             expiresOn?: string | null;
+            /**
+             * Format: uuid
+             * @description The person who submitted it, when known
+             */
             submittedByPersonId?: string | null;
         };
         RecommendationEvidencePage: {
@@ -7349,7 +8109,15 @@ export interface components {
                      */
                     dueOn: string;
                     daysOverdue: number;
+                    /**
+                     * Format: uuid
+                     * @description A UUID
+                     */
                     ownerOrgUnitId: string | null;
+                    /**
+                     * Format: uuid
+                     * @description A UUID
+                     */
                     ownerPersonId: string | null;
                     recommendationIds: string[];
                 }[];
@@ -7392,11 +8160,21 @@ export interface components {
             directedTo?: string | null;
             area?: string | null;
             themeCodes?: (string[] | string) | null;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             ownerOrgUnitExternalId?: string | null;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             ownerPersonExternalId?: string | null;
             priority?: ("high" | "medium" | "low") | null;
             impact?: ("high" | "medium" | "low") | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             targetDate?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             nextReviewDate?: string | null;
             /**
              * @description New: the starting status (default not_started); existing: a move the transitions allow; never embedded; left out: unchanged
@@ -7444,8 +8222,20 @@ export interface components {
             number: string;
             title: string;
             status: components["schemas"]["RecommendationStatus"];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerOrgUnitId: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerPersonId: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             nextReviewDate: string | null;
             /** Format: date-time */
             lastActivityAt: string;
@@ -7457,15 +8247,27 @@ export interface components {
              * @description A UUID
              */
             id: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string | null;
             /** @description Short unique code, e.g. SLIR */
             code: string;
             title: string;
             kind: components["schemas"]["RecommendationSourceKind"];
+            /** @description e.g. Home Office (Sir William Macpherson of Cluny), HMIC, MPA Internal Audit */
             issuingBody: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             publishedOn: string | null;
+            /** @description e.g. Cm 4262-I */
             reference: string | null;
+            /** Format: uri */
             url: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             expectedResponseOn: string | null;
             description: string | null;
             /** @description Increases by one on every change; also sent as the ETag */
@@ -7482,15 +8284,27 @@ export interface components {
             updatedAt: string;
         };
         RecommendationSourceCreate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /** @description Short unique code, e.g. SLIR */
             code: string;
             title: string;
             kind: components["schemas"]["RecommendationSourceKind"];
+            /** @description e.g. Home Office (Sir William Macpherson of Cluny), HMIC, MPA Internal Audit */
             issuingBody?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             publishedOn?: string | null;
+            /** @description e.g. Cm 4262-I */
             reference?: string | null;
+            /** Format: uri */
             url?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             expectedResponseOn?: string | null;
             description?: string | null;
         };
@@ -7505,15 +8319,27 @@ export interface components {
         };
         /** @description JSON merge patch */
         RecommendationSourceUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /** @description Short unique code, e.g. SLIR */
             code?: string;
             title?: string;
             kind?: components["schemas"]["RecommendationSourceKind"];
+            /** @description e.g. Home Office (Sir William Macpherson of Cluny), HMIC, MPA Internal Audit */
             issuingBody?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             publishedOn?: string | null;
+            /** @description e.g. Cm 4262-I */
             reference?: string | null;
+            /** Format: uri */
             url?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             expectedResponseOn?: string | null;
             description?: string | null;
         };
@@ -7548,6 +8374,10 @@ export interface components {
              * @enum {unknown}
              */
             via: "create" | "transition" | "panel_review" | "import";
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             panelReviewId: string | null;
             /** @description The token subject that made the change */
             actor: string;
@@ -7566,6 +8396,7 @@ export interface components {
             /** @enum {unknown} */
             by: "source" | "theme" | "area" | "owner";
             rows: {
+                /** @description The source, theme or owner unit id, or the area; null for recommendations without one */
                 key: string | null;
                 label: string;
                 total: number;
@@ -7583,20 +8414,40 @@ export interface components {
         };
         /** @description JSON merge patch. `status` may only repeat the current status: a change of status goes through the transitions operation (409 status-via-transitions), and embedded only through a panel review (409 embedding-requires-panel-review). */
         RecommendationUpdate: {
+            /** @description The identifier the feeding HR system uses; unique per resource */
             externalId?: string | null;
             /** @description The number as printed, e.g. "12" or "45a" */
             number?: string;
             title?: string;
+            /** @description The full text of the recommendation */
             body?: string | null;
+            /** @description Who it is addressed to, e.g. "Police Services", "Home Secretary" */
             directedTo?: string | null;
+            /** @description The area of the source it falls in, e.g. "Racist incident definition" */
             area?: string | null;
             /** @description Themes (the whole set: a PATCH replaces it) */
             themeIds?: string[];
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerOrgUnitId?: string | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             */
             ownerPersonId?: string | null;
             priority?: components["schemas"]["RecommendationRating"] | null;
             impact?: components["schemas"]["RecommendationRating"] | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             targetDate?: string | null;
+            /**
+             * Format: date
+             * @description A date, YYYY-MM-DD
+             */
             nextReviewDate?: string | null;
             status?: components["schemas"]["RecommendationStatus"];
         };
@@ -7755,19 +8606,25 @@ export interface components {
              */
             endsOn: string;
             phase: components["schemas"]["RolloutPhase"];
+            /** @description Participants planned this year: the pilot size in the pilot year, the annual target in a rollout year */
             target: number | null;
             /** @description People who attended or completed at least one cohort starting this year, each counted once */
             participants: number;
             /** @description People who completed at least one cohort starting this year, each counted once */
             completions: number;
+            /** @description participants / target, 4 decimals; above 1 when the target is beaten; null without a target */
             againstTarget: number | null;
             /** @description Cohorts starting this year that ran */
             cohortsRun: number;
             /** @description Cohorts starting this year, not cancelled, not yet run */
             cohortsPlanned: number;
+            /** @description Cost of the cohorts that ran this year, plus costs recorded on cancelled ones; 0 when none ran; null when some ran and no cost is known. Pounds, rounded to pence */
             costSpent: number | null;
+            /** @description People who participated from the first rollout year to the end of this year, each counted once; null before the rollout */
             cumulativeParticipants: number | null;
+            /** @description annual target × rollout years so far (at most target years); null before the rollout */
             cumulativeTarget: number | null;
+            /** @description cumulativeParticipants / (annual target × target years), 4 decimals; null without both */
             cumulativeProgress: number | null;
         };
         /** @description One score per scale of the instrument, by scale code: `{"EXT": 7, "AGR": 5}`. Every scale is scored, each within its range. */
@@ -7810,8 +8667,14 @@ export interface components {
         SessionAttendanceImportRow: {
             /** @description A key unique within the sheet for this line, e.g. `<session>:<person>`; attendance is stored per session and person */
             externalId: string;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             sessionExternalId?: string | null;
+            /** @description The identifier the feeding HR system uses; unique per resource */
             cohortExternalId?: string | null;
+            /**
+             * Format: date-time
+             * @description With cohortExternalId, names the session by its start
+             */
             sessionStartsAt?: string | null;
             /** @description The identifier the feeding HR system uses; unique per resource */
             personExternalId: string;
@@ -7873,6 +8736,7 @@ export interface components {
             theme: components["schemas"]["Theme"];
             total: number;
             counts: components["schemas"]["RecommendationStatusCounts"];
+            /** @description Embedded recommendations as a share of those not closed (0–1, 3 decimals); null when none is open */
             embeddedShare: number | null;
             bySource: {
                 /**

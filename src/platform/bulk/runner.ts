@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { sql } from 'kysely'
+import { Type, type TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { Value } from 'typebox/value'
 import type { Db } from '../../db/database.js'
@@ -60,6 +61,7 @@ type JsonSchema = { type?: unknown; enum?: unknown[]; const?: unknown; anyOf?: J
 function takesTextAsIs(schema: JsonSchema): boolean {
   if (schema.$ref) return false
   if (schema.anyOf) return schema.anyOf.every((s) => s.type === 'null' || takesTextAsIs(s))
+  if (Array.isArray(schema.type)) return !schema.enum && schema.type.every((t) => t === 'string' || t === 'null')
   if (schema.enum) return schema.enum.every((v) => typeof v === 'string')
   if ('const' in schema) return typeof schema.const === 'string'
   return schema.type === 'string'
@@ -71,17 +73,31 @@ function takesTextAsIs(schema: JsonSchema): boolean {
  * for every cell and was a tenth of an import's CPU time.
  */
 const converters = new WeakMap<object, (value: Record<string, unknown>) => unknown>()
+const scalars: Record<string, () => TSchema> = { null: () => Type.Null(), integer: () => Type.Integer(), number: () => Type.Number(), boolean: () => Type.Boolean() }
+/** What `Value.Convert` converts by: a type list (`['integer', 'null']`, see `Nullable`) as the union of its types. */
+function conversionSchema(schema: JsonSchema): TSchema {
+  if (!Array.isArray(schema.type)) return schema as TSchema
+  return Type.Union(schema.type.map((t: string) => (scalars[t] ?? (() => Type.String()))()))
+}
 function csvConverterFor(spec: AnyImportSpec) {
   let convert = converters.get(spec.rowSchema)
   if (!convert) {
     const properties = (spec.rowSchema as unknown as { properties: Record<string, JsonSchema> }).properties
     const typed = Object.entries(properties).filter(([, schema]) => !takesTextAsIs(schema))
-    convert = typed.some(([, schema]) => JSON.stringify(schema).includes('"$ref"'))
-      ? (value) => Value.Convert(spec.rowSchema, value)
-      : (value) => {
-          for (const [name, schema] of typed) if (name in value) value[name] = Value.Convert(schema as never, value[name])
-          return value
-        }
+    const byField = (fields: Array<[string, JsonSchema]>) => {
+      const schemas = fields.map(([name, schema]) => [name, conversionSchema(schema)] as const)
+      return (value: Record<string, unknown>) => {
+        for (const [name, schema] of schemas) if (name in value) value[name] = Value.Convert(schema, value[name])
+        return value
+      }
+    }
+    if (typed.some(([, schema]) => JSON.stringify(schema).includes('"$ref"'))) {
+      // References need the whole row's context; type lists are then converted by their union.
+      const lists = byField(typed.filter(([, schema]) => Array.isArray(schema.type)))
+      convert = (value) => lists(Value.Convert(spec.rowSchema, value) as Record<string, unknown>)
+    } else {
+      convert = byField(typed)
+    }
     converters.set(spec.rowSchema, convert)
   }
   return convert
