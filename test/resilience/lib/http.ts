@@ -70,8 +70,15 @@ export async function send(base: string, method: string, path: string, options: 
   const started = performance.now()
   const mutating = MUTATING.has(method.toUpperCase()) && path.startsWith('/v1/')
   let res: { status: number; headers: Headers; text(): Promise<string> }
+  // A JSON body over the API's JSON limit (1 MB) is refused on its Content-Length, and the
+  // server may close before reading it: such probes send their headers first (see below).
+  const overLimit = body !== undefined && options.raw?.contentType === 'application/json' && Buffer.byteLength(body) > 1_048_576
   try {
-    res = await fetch(base + path, {
+    if (overLimit) {
+      const answered = await answerDespiteClose(base + path, method, headers, body!)
+      if (!answered) throw new Error(`no answer to a ${Buffer.byteLength(body!)}-byte upload`)
+      res = answered
+    } else res = await fetch(base + path, {
       method,
       headers,
       body: body as BodyInit | undefined,
@@ -79,7 +86,7 @@ export async function send(base: string, method: string, path: string, options: 
     })
   } catch (error) {
     const code = ((error as { cause?: { code?: string } }).cause ?? {}).code
-    const answered = body !== undefined && (code === 'EPIPE' || code === 'ECONNRESET') ? await answerDespiteClose(base + path, method, headers, body) : undefined
+    const answered = body !== undefined && !overLimit && (code === 'EPIPE' || code === 'ECONNRESET') ? await answerDespiteClose(base + path, method, headers, body) : undefined
     if (!answered) {
       if (mutating) logMutation({ id: requestId, method, path, status: null, replayed: false })
       throw error
@@ -131,11 +138,13 @@ export async function send(base: string, method: string, path: string, options: 
 function answerDespiteClose(url: string, method: string, headers: Record<string, string>, body: string | Uint8Array) {
   return new Promise<{ status: number; headers: Headers; text(): Promise<string> } | undefined>((resolve) => {
     let settled = false
+    let answered = false
     const settle = (value: { status: number; headers: Headers; text(): Promise<string> } | undefined) => {
       if (!settled) resolve(value)
       settled = true
     }
     const req = httpRequest(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      answered = true
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('error', () => settle(undefined))
@@ -144,11 +153,18 @@ function answerDespiteClose(url: string, method: string, headers: Record<string,
         for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) answer.set(name, Array.isArray(value) ? value.join(', ') : value)
         const text = Buffer.concat(chunks).toString('utf8')
         settle({ status: res.statusCode ?? 0, headers: answer, text: async () => text })
+        req.destroy()
       })
     })
     // The upload failing is expected; give the answer a moment to arrive before giving up.
     req.on('error', () => setTimeout(() => settle(undefined), 1000))
-    req.end(body)
+    // Headers first, as a careful client does: a server that refuses on the headers alone (413
+    // on Content-Length) answers before the body is sent, and closing the socket under an
+    // unread body cannot reset the answer away (what made fetch report EPIPE).
+    req.flushHeaders()
+    setTimeout(() => {
+      if (!answered && !settled) req.end(body)
+    }, 300)
   })
 }
 
