@@ -145,10 +145,10 @@ async function main() {
     const last = loads.find((w) => w.name === 'people-last-page')
     if (!first || !last) return undefined
     const half = { ...load, duration: Math.max(1, Math.round(load.duration / 2)) }
-    const a1 = await measure(api.url, first.api, half)
-    const b1 = await measure(api.url, last.api, half)
-    const b2 = await measure(api.url, last.api, { ...half, warmup: 0 })
-    const a2 = await measure(api.url, first.api, { ...half, warmup: 0 })
+    const a1 = await measure(api.url, first.api, half, api.pid)
+    const b1 = await measure(api.url, last.api, half, api.pid)
+    const b2 = await measure(api.url, last.api, { ...half, warmup: 0 }, api.pid)
+    const a2 = await measure(api.url, first.api, { ...half, warmup: 0 }, api.pid)
     const r = { first: combine(a1, a2), last: combine(b1, b2) }
     log(`  deep paging (API, alternated): first page ${r.first.rps.toFixed(0)} req/s, last page ${r.last.rps.toFixed(0)} req/s`)
     return r
@@ -159,8 +159,8 @@ async function main() {
       const spec = side === 'api' ? w.api : w.reference
       const check = await probe(server.url, spec)
       if (check.status >= 300) throw new Error(`${w.name} (${side}) answered ${check.status}: ${check.body.slice(0, 500)}`)
-      const r = await measure(server.url, spec, part)
-      log(`  ${w.name.padEnd(22)} ${side.padEnd(9)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}`)
+      const r = await measure(server.url, spec, part, server.pid)
+      log(`  ${w.name.padEnd(22)} ${side.padEnd(9)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  cpu ${r.cpuUsPerRequest?.toFixed(0) ?? '?'} µs/req  ${r.bytesPerRequest.toFixed(0)} B/req`)
       const known = results.get(w.name)?.[side]
       results.set(w.name, { ...results.get(w.name), [side]: known ? combine(known, r) : r })
     }
@@ -182,7 +182,7 @@ async function main() {
       servers.push(reference)
       const api = await startApi({ databaseUrl, dataDir })
       servers.push(api)
-      constant = { reference: await measure(reference.url, constantSpec, load), api: await measure(api.url, liveSpec, load) }
+      constant = { reference: await measure(reference.url, constantSpec, load, reference.pid), api: await measure(api.url, liveSpec, load, api.pid) }
       log(`  constant route: bare fastify ${constant.reference.rps.toFixed(0)} req/s, API /health/live ${constant.api.rps.toFixed(0)} req/s`)
       for (const w of loads) await pair(reference, api, w)
       deep = await measureDeepPaging(api)
@@ -321,7 +321,9 @@ function combine(a: LoadResult, b: LoadResult): LoadResult {
   const requests = a.requests + b.requests
   const seconds = a.seconds + b.seconds
   const w = (x: number, y: number) => Math.round((x * a.requests + y * b.requests) / Math.max(1, requests))
-  return { rps: requests / seconds, p50: w(a.p50, b.p50), p99: Math.max(a.p99, b.p99), errors: a.errors + b.errors, requests, seconds }
+  const cpu = a.cpuUsPerRequest !== undefined && b.cpuUsPerRequest !== undefined ? { cpuUsPerRequest: (a.cpuUsPerRequest * a.requests + b.cpuUsPerRequest * b.requests) / Math.max(1, requests) } : {}
+  const bytesPerRequest = (a.bytesPerRequest * a.requests + b.bytesPerRequest * b.requests) / Math.max(1, requests)
+  return { rps: requests / seconds, p50: w(a.p50, b.p50), p99: Math.max(a.p99, b.p99), errors: a.errors + b.errors, requests, seconds, bytesPerRequest, ...cpu }
 }
 
 try {

@@ -126,5 +126,7 @@ export async function startApi(options: ApiOptions & { form?: ApiForm }): Promis
 export async function startReference(options: { databaseUrl?: string; pgliteDir?: string }): Promise<Server> {
   const port = await freePort()
   const env: Record<string, string> = options.databaseUrl ? { REF_DATABASE_URL: options.databaseUrl } : { REF_PGLITE_DIR: options.pgliteDir! }
-  return startProcess('reference', ['--import', 'tsx', 'bench/reference-server.ts'], env, '/const', port)
+  // BENCH_REF_NODE_ARGS does for the reference what BENCH_API_NODE_ARGS does for the API.
+  const extra = process.env.BENCH_REF_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  return startProcess('reference', [...extra, '--import', 'tsx', 'bench/reference-server.ts'], env, '/const', port)
 }

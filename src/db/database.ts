@@ -41,6 +41,28 @@ export async function createPGlite(dir: string) {
   return PGlite.create(dir, { parsers: { [INT8]: Number, [NUMERIC]: Number, [DATE]: parseDate } })
 }
 
+/**
+ * Kysely calls `client.query(text, values)` without a callback, and node-postgres answers that
+ * with `new Promise(…).catch(…)`. Under load that form kept each query's rows alive past the
+ * young-generation collections (measured: 2–4 MB surviving each scavenge instead of 0.1 MB, a
+ * scavenge 5× slower, a quarter of the API's CPU on a page of 50 people). The same query with a
+ * callback, wrapped in one plain promise, lets the rows die young. The stack of a failure is
+ * recaptured here, as node-postgres does, so it leads back to the caller.
+ */
+function answerByCallback(client: pg.PoolClient) {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown
+  client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof text !== 'string' || typeof values === 'function' || callback !== undefined) return query(text, values, callback)
+    return new Promise((resolve, reject) =>
+      query(text, values, (error: Error | null, result: unknown) => {
+        if (!error) return resolve(result)
+        Error.captureStackTrace(error)
+        reject(error)
+      })
+    )
+  }) as typeof client.query
+}
+
 export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 })
@@ -48,7 +70,10 @@ export function createDatabase(options: DatabaseOptions): DatabaseHandle {
     // node-postgres rethrows it and the process dies. The query that was using the connection
     // fails on its own (a 503), and the pool drops the broken client, so listening is enough.
     pool.on('error', () => {})
-    pool.on('connect', (client) => client.on('error', () => {}))
+    pool.on('connect', (client) => {
+      client.on('error', () => {})
+      answerByCallback(client)
+    })
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { db, kind: 'postgres', close: () => db.destroy() }
   }
