@@ -19,9 +19,11 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS runtime
 # The old-generation cap makes V8 collect before its heap balloons: the API keeps little live
 # (about 30 MB during a 500,000-row import), and without a cap on a large host V8 lets garbage
-# grow the resident set to 280–400 MB. `npm run bench` starts the API with the same flag.
+# grow the resident set to 280–400 MB. The larger young generation (32 MB semi-spaces) lets a
+# request's garbage die young: the 360° report costs ~20% less CPU, for ~25 MB more resident
+# (import peaks 200–260 MB). `npm run bench` starts the API with the same flags.
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--max-old-space-size=256 \
+    NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=32" \
     HOST=0.0.0.0 \
     PORT=3000 \
     PATHWAY_DATA_DIR=/data

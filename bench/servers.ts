@@ -103,7 +103,11 @@ export interface ApiOptions {
 export type ApiForm = 'dist' | 'tsx'
 
 /** The Dockerfile's NODE_OPTIONS, read from it so the two cannot drift apart. */
-const IMAGE_NODE_OPTIONS = (/NODE_OPTIONS=(\S+)/.exec(readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8'))?.[1] ?? '').split(' ').filter(Boolean)
+const IMAGE_NODE_OPTIONS = (/NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8')) ?? [])
+  .slice(1)
+  .join(' ')
+  .split(' ')
+  .filter(Boolean)
 
 export async function startApi(options: ApiOptions & { form?: ApiForm }): Promise<Server> {
   const port = await freePort()

@@ -144,13 +144,20 @@ export const assessmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(AssessmentReport), ...errors(404) }
       }
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = principalOf(request)
       const assessment = await findAssessment(app.db, request.params.id)
       if (!grants(principal.scopes, ASSESSMENTS_READ)) {
         if (principal.personId !== assessment.subject_id) throw new Problem(403, 'forbidden', `this operation needs scope ${ASSESSMENTS_READ}, or a token acting for the subject`)
         if (assessment.status !== 'released') throw new Problem(403, 'report-not-released', 'the report reaches its subject once the assessment is released')
       }
+      // JSON.stringify, not the schema's compiled serializer: for a body this size (~48 KB, 40
+      // behaviours × rater groups) the compiled one builds the string piece by piece, and its
+      // garbage cost ~20% of the request's CPU (bench: 1,650 → 1,400 µs). computeReport builds
+      // every object field by field, and the test app checks every body against the contract
+      // (additionalProperties: false), so nothing undocumented can slip through.
+      // A serializer of one's own leaves the media type unset.
+      reply.type('application/json; charset=utf-8').serializer(JSON.stringify)
       return assessmentReport(app.db, assessment)
     }
   )
