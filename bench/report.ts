@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import type { LoadResult } from './load.js'
 
 interface Result {
@@ -23,6 +25,7 @@ interface ImportRunLike {
 const n0 = (x: number) => Math.round(x).toLocaleString('en-GB')
 const pct = (x: number) => `${Math.round(x * 100)}%`
 const yes = (met: boolean | null | undefined) => (met === null || met === undefined ? '' : met ? 'met' : '**missed**')
+const cpu = (api: LoadResult, ref: LoadResult) => (api.cpuUsPerRequest === undefined || ref.cpuUsPerRequest === undefined ? '' : `${n0(api.cpuUsPerRequest)} / ${n0(ref.cpuUsPerRequest)}`)
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 export function formatMarkdown(r: Result): string {
@@ -33,17 +36,19 @@ export function formatMarkdown(r: Result): string {
     `${r.options.connections} connections, ${r.options.warmup} s warm-up then ${r.options.duration} s per workload; the reference is the same SQL through a bare pool behind a bare fastify route, run back to back with the API (compiled, as the Docker image runs it).`)
   lines.push('')
   if (r.workloads.length) {
-    lines.push('| Workload | API req/s | API p50 / p99 ms | Reference req/s | Ref p50 / p99 ms | Errors | API ÷ reference | Target |')
-    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |')
+    lines.push('| Workload | API req/s | API p50 / p99 ms | Reference req/s | Ref p50 / p99 ms | Errors | Server CPU µs/req, API / ref | API ÷ reference | Target |')
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |')
     for (const w of r.workloads) {
-      lines.push(`| ${w.title} | ${n0(w.api.rps)} | ${w.api.p50} / ${w.api.p99} | ${n0(w.reference.rps)} | ${w.reference.p50} / ${w.reference.p99} | ${w.api.errors + w.reference.errors} | ${pct(w.ratio)} | ${w.target}: ${yes(w.met)} |`)
+      lines.push(`| ${w.title} | ${n0(w.api.rps)} | ${w.api.p50} / ${w.api.p99} | ${n0(w.reference.rps)} | ${w.reference.p50} / ${w.reference.p99} | ${w.api.errors + w.reference.errors} | ${cpu(w.api, w.reference)} | ${pct(w.ratio)} | ${w.target}: ${yes(w.met)} |`)
     }
     if (r.deepPaging) {
-      lines.push(`| Deep keyset page ÷ first page (API) | | | | | | ${pct(r.deepPaging.ratio)} | within 20%: ${yes(r.deepPaging.met)} |`)
+      lines.push(`| Deep keyset page ÷ first page (API) | | | | | | | ${pct(r.deepPaging.ratio)} | within 20%: ${yes(r.deepPaging.met)} |`)
     }
     if (r.constant) {
-      lines.push(`| Framework ceiling: bare fastify constant route (reference) vs API \`/health/live\` | ${n0(r.constant.api.rps)} | ${r.constant.api.p50} / ${r.constant.api.p99} | ${n0(r.constant.reference.rps)} | ${r.constant.reference.p50} / ${r.constant.reference.p99} | ${r.constant.api.errors + r.constant.reference.errors} | ${pct(r.constant.api.rps / r.constant.reference.rps)} | (for scale) |`)
+      lines.push(`| Framework ceiling: bare fastify constant route (reference) vs API \`/health/live\` | ${n0(r.constant.api.rps)} | ${r.constant.api.p50} / ${r.constant.api.p99} | ${n0(r.constant.reference.rps)} | ${r.constant.reference.p50} / ${r.constant.reference.p99} | ${r.constant.api.errors + r.constant.reference.errors} | ${cpu(r.constant.api, r.constant.reference)} | ${pct(r.constant.api.rps / r.constant.reference.rps)} | (for scale) |`)
     }
+    lines.push('')
+    lines.push('Server CPU: user + system time of the server process per request during the measured run (from /proc). On a 2-core machine shared with PostgreSQL and the load generator, throughput follows it closely.')
     lines.push('')
   }
   if (r.imports.length) {
@@ -71,4 +76,9 @@ export function formatMarkdown(r: Result): string {
     (r.apiMemoryAfterLoad ? ` API resident memory after the load: ${n0(r.apiMemoryAfterLoad.rssMb)} MB (peak ${n0(r.apiMemoryAfterLoad.hwmMb)} MB).` : ''))
   lines.push('')
   return lines.join('\n')
+}
+
+// `npx tsx bench/report.ts bench/results/latest-postgres.json` prints a saved run's table again.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(formatMarkdown(JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Result))
 }

@@ -193,12 +193,12 @@ async function main() {
       // One process at a time opens the embedded database: the reference first, then the API.
       const reference = await startReference({ pgliteDir: join(dataDir, 'pgdata') })
       servers.push(reference)
-      const constantRef = await measure(reference.url, constantSpec, load)
+      const constantRef = await measure(reference.url, constantSpec, load, reference.pid)
       for (const w of loads) await runSide(reference, 'reference', w)
       await reference.stop()
       const api = await startApi({ dataDir })
       servers.push(api)
-      constant = { reference: constantRef, api: await measure(api.url, liveSpec, load) }
+      constant = { reference: constantRef, api: await measure(api.url, liveSpec, load, api.pid) }
       log(`  constant route: bare fastify ${constant.reference.rps.toFixed(0)} req/s, API /health/live ${constant.api.rps.toFixed(0)} req/s`)
       for (const w of loads) await runSide(api, 'api', w)
       deep = await measureDeepPaging(api)
