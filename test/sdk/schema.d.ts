@@ -165,7 +165,7 @@ export interface paths {
         head?: never;
         /**
          * Change a 360° assessment
-         * @description JSON merge patch with If-Match. A draft changes freely (not its subject or framework version); an open one changes only purpose, externalId and closesAt (to extend or shorten the window; still in the future); closed, released and cancelled ones not at all (409 `assessment-status`).
+         * @description JSON merge patch with If-Match. A draft changes freely (not its subject or framework version); an open one changes only purpose, externalId and closesAt (to extend or shorten the window; still in the future); closed, released and cancelled ones not at all (409 `assessment-status`). A patch that changes nothing is answered with the assessment as it is: same version and ETag, no audit record, no event.
          */
         patch: operations["updateAssessment"];
         trace?: never;
@@ -185,7 +185,7 @@ export interface paths {
         put?: never;
         /**
          * Invite a rater
-         * @description By relationship: self (the subject), line_manager, peer, direct_report or other; a person from the people data (`personId`) or someone outside it (`externalName`, `externalEmail`). While the assessment is a draft or open (409 `assessment-status`). The answer carries the rater’s token, once: it is stored only as a hash and appears in no other answer, audit record or event; send it to the rater. A person or email is invited once per assessment (409 `invitation-duplicate`), so a retry cannot make two. Idempotency-Key is not taken here (a replay store would keep the token). Published as `invitation.created` (without the token).
+         * @description By relationship: self (the subject), line_manager, peer, direct_report or other; a person from the people data (`personId`) or someone outside it (`externalName`, `externalEmail`). While the assessment is a draft or open (409 `assessment-status`). The answer carries the rater’s token, once: it is stored only as a hash and appears in no other answer, audit record or event; send it to the rater. A person or email is invited once per assessment (409 `invitation-duplicate`), so a retry cannot make two. An assessment has one line manager: a second live (invited or submitted) `line_manager` invitation is refused (409 `line-manager-already-invited`); a withdrawn or declined one no longer counts. Idempotency-Key is not taken here (a replay store would keep the token). Published as `invitation.created` (without the token).
          */
         post: operations["createInvitation"];
         delete?: never;
@@ -223,7 +223,7 @@ export interface paths {
         };
         /**
          * The 360° report of an assessment
-         * @description Per behaviour and per competency/value/cluster (roll-up): for each rater group shown, the mean, count and distribution (a count per scale point, from the scale minimum up); anonymous groups under the threshold merged into `others`, and suppressed when still under it; self vs others gap; blind spots and hidden strengths; top and bottom behaviours; negative behaviours as frequencies; comments without attribution in random order; response rates. `rules` states every rule in words. Readable with assessments:read at any status; by the subject (a token whose person is the subject) once released (403 `report-not-released` before). Nobody else — line managers included: the subject shares it.
+         * @description Per behaviour and per competency/value/cluster (roll-up): for each rater group shown, the mean, count and distribution (a count per scale point, from the scale minimum up); anonymous groups under the threshold merged into `others`, and suppressed when still under it; self vs others gap; blind spots and hidden strengths; top and bottom behaviours; negative behaviours as frequencies; comments without attribution in random order; response rates. `rules` states every rule in words. Only once the assessment is closed or released: while it is a draft or open, and when it is cancelled, no figure, distribution or comment is given (409 `report-not-available`), to anybody, so that reading it before and after a submission cannot give away one rater’s answers. Follow the response rates while it is open through the invitations list (`GET /v1/assessments/{id}/invitations`, each with its relationship and status) and `GET /v1/assessments/{id}/non-respondents`. Readable with assessments:read once closed; by the subject (a token whose person is the subject) once released (403 `report-not-released` while closed). Nobody else — line managers included: the subject shares it.
          */
         get: operations["getAssessmentReport"];
         put?: never;
@@ -243,7 +243,7 @@ export interface paths {
         };
         /**
          * Programmes that cover the largest gaps of a released 360° report
-         * @description For the subject of a released report: the largest gaps and the programmes that cover them, ranked. Rule: need of a positive behaviour = (scale max − others’ mean) / (max − min); of a negative behaviour = (others’ mean − min) / (max − min), how often it is seen; suppressed means give no need; a competency or value has the mean need of its behaviours. The largest gaps are the behaviours with the greatest need above zero. A programme covers a gap when linked (by lineage, across framework versions) to the behaviour or an element above it; score = sum of the needs of the largest gaps covered; ties: more gaps covered, then title. Only active or pilot programmes the person is eligible for (grade level range and staff type). Readable by the subject, their line manager (per the people data now) and `development-plans:read`; to others the assessment does not exist (404). A report not yet released is a 409 `gaps-report-not-released`.
+         * @description For the subject of a released report: the largest gaps and the programmes that cover them, ranked. Rule: need of a positive behaviour = (scale max − others’ mean) / (max − min); of a negative behaviour = (others’ mean − min) / (max − min), how often it is seen; suppressed means give no need; a competency or value has the mean need of its behaviours. The largest gaps are the behaviours with the greatest need above zero. A programme covers a gap when linked (by lineage, across framework versions) to the behaviour or an element above it; score = sum of the needs of the largest gaps covered; ties: more gaps covered, then title. Only active or pilot programmes the person is eligible for (grade level range and staff type). Readable by the subject, their line manager (per the people data now) and `development-plans:read`; to others the assessment does not exist (404). The report’s figures (means, needs, scores) are given only to its subject and to `assessments:read` (as for the report itself); the line manager and `development-plans:read` get the same gaps, areas and programmes in the same order with those fields null (`figures: false`). A report not yet released is a 409 `gaps-report-not-released`.
          */
         get: operations["listAssessmentSuggestions"];
         put?: never;
@@ -265,7 +265,7 @@ export interface paths {
         put?: never;
         /**
          * Move a 360° assessment to another status
-         * @description draft → open | cancelled; open → closed | cancelled; closed → released; released and cancelled are final (409 `illegal-transition` otherwise). Opening needs a window that has not ended. Raters answer while it is open and the window (opensAt–closesAt) runs. Closing or cancelling discards unsubmitted drafts; closing also rewrites the stored responses in a random order, so not even their storage order follows the submissions. Releasing lets the subject read the report. Each move is audited and published as `assessment.<status>` with `previousStatus` and `reason`.
+         * @description draft → open | cancelled; open → closed | cancelled; closed → released; released and cancelled are final (409 `illegal-transition` otherwise). Opening needs a window that has not ended. Raters answer while it is open and the window (opensAt–closesAt) runs. Closing or cancelling discards unsubmitted drafts and rewrites the stored responses in a random order, so not even their storage order follows the submissions. Releasing lets the subject read the report. Each move is audited and published as `assessment.<status>` with `previousStatus` and `reason`.
          */
         post: operations["transitionAssessment"];
         delete?: never;
@@ -375,7 +375,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Get a member of a panel */
+        get: operations["getPanelMember"];
         put?: never;
         post?: never;
         delete?: never;
@@ -498,7 +499,7 @@ export interface paths {
         put?: never;
         /**
          * Create the 360° assessments of a cohort’s participants
-         * @description One assessment per participant (enrolments selected, attended or completed), with invitations for self, the line manager and active direct reports from the people data (each switchable in `raters`) and the peers named per participant; a person is invited once, under the closest relationship. All or nothing. Idempotent: a participant who already has a live assessment on this framework version for this cohort keeps it and only gains the raters it lacks (while it is a draft or open); repeating the request creates nothing. Tokens are in the answer only, for the invitations it made; Idempotency-Key is not taken here (it would store them).
+         * @description One assessment per participant (enrolments selected, attended or completed), with invitations for self, the line manager and active direct reports from the people data (each switchable in `raters`) and the peers named per participant; a person is invited once, under the closest relationship, and an assessment that already has a live line manager invitation gains no second one. All or nothing. Idempotent: a participant who already has a live assessment on this framework version for this cohort keeps it and only gains the raters it lacks (while it is a draft or open); repeating the request creates nothing. Tokens are in the answer only, for the invitations it made; Idempotency-Key is not taken here (it would store them).
          */
         post: operations["createCohortAssessments"];
         delete?: never;
@@ -993,7 +994,7 @@ export interface paths {
         put?: never;
         /**
          * Add objectives from the gaps of the owner’s released 360° report
-         * @description One objective per behaviour: those named in `elementIds`, or the `count` largest gaps (by the gap rule of the suggestions operation). Each is linked to its behaviour, records the gap’s figures, and is titled after it. A behaviour that already has an objective from the same report in this plan is skipped. Same rights and rules as adding an objective.
+         * @description One objective per behaviour: those named in `elementIds`, or the `count` largest gaps (by the gap rule of the suggestions operation). Each is linked to its behaviour, records the behaviour (never the report’s figures, neither in the objective nor in its audit record or event), and is titled after it, with a success measure that names no figure. A behaviour that already has an objective from the same report in this plan is skipped. Only the report’s subject (the plan’s owner) or a caller with `assessments:read` may do this (HR with plan scopes only: 403 `forbidden`), and otherwise the same rights and rules as adding an objective.
          */
         post: operations["createDevelopmentGapObjectives"];
         delete?: never;
@@ -1013,7 +1014,7 @@ export interface paths {
         put?: never;
         /**
          * Add an objective (and its activities) to a draft plan
-         * @description The owner or HR, while the plan is a draft. `source` says where it came from, with its reference: `feedback_gap` needs `assessmentId` (a released 360° assessment of the owner) and `elementId` (an element of its report with a rating from others; linked to the objective, and the gap’s figures kept in `source.detail`); `psychometric_result` needs `psychometricResultId` (the owner’s); `programme_outcome` needs `enrolmentId` (the owner’s); `manager` and `self` need none. Activities given here are created as by the activities operation.
+         * @description The owner or HR, while the plan is a draft. `source` says where it came from, with its reference: `feedback_gap` needs `assessmentId` (a released 360° assessment of the owner) and `elementId` (an element of its report with a rating from others; linked to the objective; `source.detail` keeps the element and the scale, never the report’s figures) and may be added only by the report’s subject (the owner) or a caller with `assessments:read` (others 403 `forbidden`: the feedback module shows a report to nobody else); `psychometric_result` needs `psychometricResultId` (the owner’s); `programme_outcome` needs `enrolmentId` (the owner’s); `manager` and `self` need none. Activities given here are created as by the activities operation.
          */
         post: operations["createDevelopmentObjective"];
         delete?: never;
@@ -1644,7 +1645,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Get a recorded value */
+        get: operations["getIndicatorValue"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1805,7 +1807,7 @@ export interface paths {
         put?: never;
         /**
          * Reissue a rater’s token
-         * @description A new token for an invitation still waiting for an answer (409 `invitation-status` otherwise), while the assessment is a draft or open; the old token stops working at once. The rater’s draft is kept. The answer carries the new token, once. Published as `invitation.reissued` (without the token).
+         * @description A new token for an invitation still waiting for an answer (409 `invitation-status` otherwise), while the assessment is a draft or open; the old token stops working at once. The rater’s saved draft (answers and comments) is discarded in the same change, so that whoever holds the new token can neither read the rater’s unsent answers nor submit them as the rater: the rater starts again. The answer carries the new token, once. Published as `invitation.reissued` (without the token).
          */
         post: operations["reissueInvitationToken"];
         delete?: never;
@@ -2976,7 +2978,7 @@ export interface paths {
         put?: never;
         /**
          * Record a challenge panel’s review and verdict (the only route to embedded)
-         * @description Needs panel:review. Members present must be members of the panel on the review date (422 not-a-panel-member); evidence considered must be the recommendation’s (422 evidence-not-of-recommendation). The verdict moves the status: embedded → embedded, only if at least one evidence item considered was current on the review date (else 409 embedding-requires-current-evidence, nothing recorded); partially_embedded → partially_embedded; not_embedded → continuing_challenge; insufficient_evidence → unchanged, but embedded falls back to partially_embedded. The next review date becomes the recommendation’s. Writes a history entry (even when the status stays), the event `panel-review.recorded` and, when the status moves, `recommendation.<status>`.
+         * @description Needs panel:review. Members present must be members of the panel on the review date (422 not-a-panel-member); evidence considered must be the recommendation’s (422 evidence-not-of-recommendation). The verdict moves the status: embedded → embedded, only if at least one evidence item considered was current on the review date (else 409 embedding-requires-current-evidence, nothing recorded); partially_embedded → partially_embedded; not_embedded → continuing_challenge; insufficient_evidence → unchanged, but embedded falls back to partially_embedded. The next review date becomes the recommendation’s. Writes a history entry (even when the status stays), the event `panel-review.recorded` and, when the status moves, `recommendation.<status>`. A review dated before the latest review on file (a late write-up) is recorded with `applied: false` and changes neither the status nor the next review date (no history entry); on the same date the later-recorded review applies.
          */
         post: operations["createPanelReview"];
         delete?: never;
@@ -4237,6 +4239,7 @@ export interface components {
             /** @description withActivityStarted / agreedPlans, to four decimals; null when there are no agreed plans */
             share: number | null;
         };
+        /** @description A gap of a released 360° report. Its order (greatest need first) is shown to every permitted caller; its figures only to the report’s subject and `assessments:read`. */
         DevelopmentGap: {
             /**
              * Format: uuid
@@ -4254,11 +4257,12 @@ export interface components {
             kind: string;
             /** @enum {unknown} */
             polarity: "positive" | "negative";
-            /** @description Others’ mean from the report (null when suppressed) */
+            /** @description Others’ mean from the report; null when suppressed, and null unless the caller may read the report’s figures (its subject or `assessments:read`) */
             othersMean: number | null;
+            /** @description The subject’s own rating; null unless the caller may read the report’s figures (its subject or `assessments:read`) */
             selfMean: number | null;
-            /** @description The gap rule’s need, 0 (none) to 1 (greatest), to four decimals */
-            need: number;
+            /** @description The gap rule’s need, 0 (none) to 1 (greatest), to four decimals; null unless the caller may read the report’s figures (its subject or `assessments:read`): it is the others’ mean rescaled */
+            need: number | null;
         };
         /** @description Objectives from the gaps of the owner’s released 360° report */
         DevelopmentGapObjectivesRequest: {
@@ -4769,8 +4773,8 @@ export interface components {
             code: string;
             title: string;
             kind: string;
-            /** @description Sum of the needs of the largest gaps it covers */
-            score: number;
+            /** @description Sum of the needs of the largest gaps it covers; null unless the caller may read the report’s figures (its subject or `assessments:read`) */
+            score: number | null;
             /** @description The behaviours (of the largest gaps) it covers, by need */
             covers: string[];
             /** @description Cohorts open for nominations now, by start date */
@@ -4815,6 +4819,8 @@ export interface components {
             };
             /** @description The gap rule and the ranking, in words */
             rule: string;
+            /** @description Whether the report’s figures (means, needs, scores) are given: true for the report’s subject and `assessments:read`; false for the line manager and `development-plans:read`, who get the same ranking with the figures null */
+            figures: boolean;
             /** @description The largest gaps: behaviours with the greatest need above zero */
             gaps: components["schemas"]["DevelopmentGap"][];
             /** @description Competencies and values (and clusters) with the mean need of their rated behaviours */
@@ -6292,7 +6298,7 @@ export interface components {
         LearningLogImportRow: {
             /** @description The identifier the feeding HR system uses; unique per resource */
             externalId: string;
-            /** @description Left out for a new entry: assigned. Given for a new entry: kept (an export imported elsewhere keeps its references). For an existing entry it must be the entry’s own. */
+            /** @description Left out for a new entry: assigned. Given for a new entry: kept, so exported rows imported elsewhere keep their references (only rows with an externalId: an entry created without one exports with externalId null (empty in CSV), and such a row cannot be imported back). For an existing entry it must be the entry’s own. */
             reference?: string | null;
             title: string;
             /** @description What was learnt, in a few sentences */
@@ -6462,6 +6468,7 @@ export interface components {
         LearningLogSourceKind: "operational_debrief" | "employment_tribunal" | "health_and_safety" | "inspection" | "audit" | "scrutiny" | "complaint" | "high_profile_event" | "risk_assessment" | "peer_assessment" | "corporate_tasking" | "other";
         /** @description Which sources produce the most lessons, most first */
         LearningLogSourceReport: {
+            /** @description Each kind of source: most lessons first, then most entries, then by kind */
             bySourceKind: {
                 sourceKind: components["schemas"]["LearningLogSourceKind"];
                 entries: number;
@@ -6473,7 +6480,7 @@ export interface components {
                 closedReviewed: number;
                 improvementSeen: number;
             }[];
-            /** @description The individual sources (by their reference) that produced the most entries */
+            /** @description The individual sources (by their reference) that produced the most lessons: most lessons first, then most entries, then by kind and reference; at most `top` */
             topSources: {
                 sourceKind: components["schemas"]["LearningLogSourceKind"];
                 sourceReference: string;
@@ -6781,8 +6788,9 @@ export interface components {
              */
             leftOn?: string | null;
         };
-        PanelMemberList: {
+        PanelMemberPage: {
             data: components["schemas"]["PanelMember"][];
+            page: components["schemas"]["PageInfo"];
         };
         /** @enum {unknown} */
         PanelMemberRole: "chair" | "member" | "adviser";
@@ -6857,6 +6865,8 @@ export interface components {
             nextReviewOn: string | null;
             statusBefore: components["schemas"]["RecommendationStatus"];
             statusAfter: components["schemas"]["RecommendationStatus"];
+            /** @description Whether this review set the recommendation’s status and next review date. false for a late write-up: a review dated before the latest review already on file when it was recorded. It is kept, but the newer finding stands (statusAfter = statusBefore; its nextReviewOn is not the recommendation’s). Reviews on the same date: the later-recorded one applies. */
+            applied: boolean;
             recordedBy: string;
             /**
              * Format: date-time
@@ -6883,7 +6893,7 @@ export interface components {
             rationale: string;
             /**
              * Format: date
-             * @description When the panel should look again; becomes the recommendation’s next review date
+             * @description When the panel should look again; becomes the recommendation’s next review date (not for a late write-up: see PanelReview.applied)
              */
             nextReviewOn?: string | null;
         };
@@ -8586,6 +8596,8 @@ export interface components {
                 /** @description Rounded to 2 decimals */
                 mean: number | null;
                 count: number;
+                /** @description Ratings per scale point as in the behaviours’ cells (`distribution[i]` counts the ratings equal to `scale.min + i`), summed over the shown cells of the behaviours below: a suppressed cell adds nothing, so no figure of it can be had by subtraction */
+                distribution: number[];
             }[];
         };
         /** @description `pilot`: the year before the rollout starts, when the programme has a pilot size; `rollout`: one of the target years; `before`/`after`: outside them */
@@ -10356,6 +10368,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflict with current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limited */
             429: {
                 headers: {
@@ -11229,7 +11250,14 @@ export interface operations {
     };
     listPanelMembers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from page.nextCursor */
+                cursor?: string;
+                /** @description By name, then id */
+                sort?: "name";
+            };
             header?: never;
             path: {
                 /** @description A UUID */
@@ -11245,7 +11273,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PanelMemberList"];
+                    "application/json": components["schemas"]["PanelMemberPage"];
                 };
             };
             /** @description Invalid request (validation) */
@@ -11403,6 +11431,94 @@ export interface operations {
             };
             /** @description Breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPanelMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A member of a challenge panel; a member who left keeps their place in past reviews */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PanelMember"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21251,6 +21367,94 @@ export interface operations {
             };
             /** @description Breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault (a bug); the request id in the log identifies it */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, or the service is starting or shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIndicatorValue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A UUID */
+                id: string;
+                /** @description A UUID */
+                valueId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The value of an indicator for one org unit and period */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorValue"];
+                };
+            };
+            /** @description Invalid request (validation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
+import { sameValues } from '../../platform/bulk/rows.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { descendantIds, wouldCreateCycle, type Hierarchy } from '../../platform/hierarchy.js'
@@ -152,6 +153,12 @@ export async function updateElement(changes: ChangeSet, id: string, patch: Stati
   if (patch.description !== undefined) set.description = cleanText(patch.description)
   if (patch.polarity !== undefined) set.polarity = patch.polarity
   if (moving) set.parent_id = parentId
+  // A patch that changes nothing keeps the element's and the framework's version (a reviewer's
+  // If-Match on publish stays good) and records nothing.
+  if (!moving && sameValues(current, set)) {
+    const order = patch.position === undefined ? [] : await siblings(changes, current.framework_id, parentId, id)
+    if (patch.position === undefined || Math.min(patch.position, order.length) === current.position) return toElement(current)
+  }
   const row = await changes.trx
     .updateTable('framework_elements')
     .set({ ...set, version: current.version + 1, updated_at: new Date() })

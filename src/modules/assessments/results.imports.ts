@@ -5,7 +5,7 @@ import type { ImportSpec, RowResult } from '../../platform/bulk/spec.js'
 import type { FieldError } from '../../platform/problems.js'
 import { cleanText } from './frameworks.repository.js'
 import type { ScaleRow } from './instruments.repository.js'
-import { scoreErrors, traceOf, writeScores, type Scores } from './results.repository.js'
+import { sameScores, scoreErrors, traceOf, writeScores, type Scores } from './results.repository.js'
 import { PsychometricResultImportRow } from './results.schemas.js'
 import { ASSESSMENTS_READ, ASSESSMENTS_WRITE } from './scopes.js'
 
@@ -26,8 +26,6 @@ function parseScores(value: Row['scores']): { scores: Scores; errors: FieldError
   return { scores, errors }
 }
 
-const sameScores = (a: Scores, b: Scores) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v)
-
 /**
  * Psychometric results upserted by externalId; people (and assessors) referred to by their
  * externalId, the instrument by its code. A row is the whole result: every scale scored.
@@ -43,7 +41,10 @@ export const resultImport: ImportSpec<Row> = {
   columns: ['externalId', 'instrumentCode', 'personExternalId', 'assessorExternalId', 'takenOn', 'normGroup', 'providerReference', 'scores'],
   async upsertBatch(batch, { trx, changes }) {
     const codes = [...new Set(batch.map((b) => b.row.instrumentCode))]
-    const instruments = new Map((await trx.selectFrom('instruments').select(['id', 'code', 'status']).where('code', 'in', codes).execute()).map((i) => [i.code, i]))
+    // FOR SHARE, as createResult does: the scales read here are what the scores are checked against, and
+    // addScale/updateScale/deleteScale (which lock the instrument FOR UPDATE, then look for results) must
+    // not change them between this check and the results written below.
+    const instruments = new Map((await trx.selectFrom('instruments').select(['id', 'code', 'status']).where('code', 'in', codes).forShare().execute()).map((i) => [i.code, i]))
     const scales = new Map<string, ScaleRow[]>()
     if (instruments.size) {
       for (const s of await trx.selectFrom('instrument_scales').selectAll().where('instrument_id', 'in', [...instruments.values()].map((i) => i.id)).orderBy('position').execute()) {

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
+import { sameValues } from '../../platform/bulk/rows.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
@@ -47,6 +48,9 @@ export function scoreErrors(scales: readonly ScaleRow[], scores: Scores, where: 
   for (const s of scales) if (!(s.code in scores)) errors.push({ in: where, pointer: `${prefix}/${s.code}`, detail: 'is required: every scale of the instrument is scored' })
   return errors
 }
+
+/** The same scale codes with the same scores. */
+export const sameScores = (a: Scores, b: Scores) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v)
 
 /** The scores of results, by result id, each in its instrument's scale order. */
 async function scoresOf(db: Db, resultIds: readonly string[]): Promise<Map<string, Scores>> {
@@ -207,25 +211,29 @@ export async function updateResult(changes: ChangeSet, id: string, patch: Static
   const scales = patch.scores ? await scalesFor(trx, current.instrument_id) : []
   const errors = [...dateErrors(patch.takenOn), ...(patch.scores ? scoreErrors(scales, patch.scores, 'body', '/scores') : [])]
   if (errors.length) throw invalid(422, 'unprocessable', errors)
-  const set: Partial<ResultRow> = {}
-  if (patch.externalId !== undefined) set.external_id = patch.externalId
-  if (patch.assessorId !== undefined) set.assessor_id = patch.assessorId
-  if (patch.takenOn !== undefined) set.taken_on = patch.takenOn
-  if (patch.normGroup !== undefined) set.norm_group = cleanText(patch.normGroup)
-  if (patch.providerReference !== undefined) set.provider_reference = cleanText(patch.providerReference)
+  const given: Partial<ResultRow> = {}
+  if (patch.externalId !== undefined) given.external_id = patch.externalId
+  if (patch.assessorId !== undefined) given.assessor_id = patch.assessorId
+  if (patch.takenOn !== undefined) given.taken_on = patch.takenOn
+  if (patch.normGroup !== undefined) given.norm_group = cleanText(patch.normGroup)
+  if (patch.providerReference !== undefined) given.provider_reference = cleanText(patch.providerReference)
+  // Only what differs is a change: a patch that changes nothing keeps the version (and ETag) and records nothing.
+  const set = Object.fromEntries(Object.entries(given).filter(([k, v]) => !sameValues(current, { [k]: v }))) as Partial<ResultRow>
+  const scoresChanged = patch.scores !== undefined && !sameScores((await scoresOf(trx, [id])).get(id)!, patch.scores)
+  if (Object.keys(set).length === 0 && !scoresChanged) return resultView(trx, id)
   const row = await trx
     .updateTable('psychometric_results')
     .set({ ...set, version: current.version + 1, updated_at: new Date() })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  if (patch.scores) await writeScores(trx, id, scales, patch.scores)
+  if (scoresChanged) await writeScores(trx, id, scales, patch.scores!)
   changes.record({
     action: 'psychometric-result.updated',
     entityType: 'psychometric-result',
     entityId: id,
     before: traceOf(current),
-    after: { ...traceOf(row), scoresChanged: patch.scores !== undefined }
+    after: { ...traceOf(row), scoresChanged }
   })
   return resultView(trx, id)
 }

@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.js'
 import type { Trx } from '../../platform/changes.js'
 import { notFound, Problem } from '../../platform/problems.js'
 import { grants } from '../../platform/scopes.js'
+import { ASSESSMENTS_READ } from '../assessments/scopes.js'
 import { PROGRAMMES_NOMINATE, PROGRAMMES_READ, PROGRAMMES_WRITE } from '../programmes/scopes.js'
 import type { Caller as EnrolmentCaller } from '../programmes/enrolments.access.js'
 import { DEVELOPMENT_PLANS_OWN, DEVELOPMENT_PLANS_READ, DEVELOPMENT_PLANS_WRITE } from './scopes.js'
@@ -112,6 +113,25 @@ export function assertMayReview(caller: PlanCaller, owner: Owner, id: string, ac
   }
   if (caller.hr || isLineManager(caller, owner)) return
   refuse(caller, owner, 'development plan', id, `only the owner’s line manager (per the people data now) or HR (development-plans:write) may ${action} the plan`)
+}
+
+/**
+ * Whether the caller may see a 360° report's figures (means, needs): as the feedback module rules
+ * for the report itself, `assessments:read` or the subject; nobody else, line managers and
+ * `development-plans:read`/`write` included.
+ */
+export const seesReportFigures = (caller: PlanCaller, subjectId: string) =>
+  grants(caller.principal.scopes, ASSESSMENTS_READ) || (caller.personId !== null && caller.personId === subjectId)
+
+/**
+ * Objectives from a 360° report (its gaps): besides drafting the plan, the caller must be the
+ * report's subject (the plan's owner) or hold `assessments:read`; HR with plan scopes only may not
+ * read the report, so may not pick its largest gaps either.
+ */
+export function assertMayDraftFromReport(caller: PlanCaller, owner: Owner, id: string) {
+  assertMayDraft(caller, owner, id)
+  if (seesReportFigures(caller, owner.id)) return
+  throw forbidden('objectives from a 360° report are made by its subject or by a caller with assessments:read; the report is not yours to read')
 }
 
 /** Completing: the owner, their line manager or HR. */

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
+import { changedColumns } from '../../platform/patches.js'
 import { defineProblem, Problem, type FieldError } from '../../platform/problems.js'
 import { ENDED_STATUSES } from '../programmes/enrolments.repository.js'
 import { nominate } from '../programmes/enrolments.service.js'
@@ -146,29 +147,32 @@ export async function createActivity(changes: ChangeSet, caller: PlanCaller, obj
   return toActivity(await findActivity(changes.trx, id))
 }
 
-/** Title, description and due date in a draft; `status` (hand-tracked kinds only) is progress. */
+/**
+ * Title, description and due date in a draft; `status` (hand-tracked kinds only) is progress. Only
+ * what differs counts; a patch that changes nothing is checked as progress and returns the activity
+ * as it is (same version, no audit record, no event).
+ */
 export async function updateActivity(changes: ChangeSet, caller: PlanCaller, id: string, patch: Static<typeof ActivityUpdate>, expected?: IfMatch): Promise<ActivityView> {
   const { trx } = changes
-  const content = patch.title !== undefined || patch.description !== undefined || patch.dueOn !== undefined
-  const { plan } = await planOf(changes, caller, await planOfActivity(trx, id), content)
+  const plan = await lockPlan(trx, await planOfActivity(trx, id))
+  const owner = await readOwner(trx, plan.owner_id)
   const current = await lockActivity(trx, id)
+  const contentSet = changedColumns(current, { title: patch.title, description: patch.description, due_on: patch.dueOn })
+  const content = Object.keys(contentSet).length > 0
+  if (content) assertMayDraft(caller, owner, plan.id)
+  else assertMayRecordProgress(caller, owner, plan.id)
   assertCurrentVersion(expected, current.version)
   if (content) assertDraft(plan)
   else assertProgressOpen(plan)
   if (patch.status !== undefined && current.kind === 'programme') {
     throw new Problem(409, 'activity-follows-enrolment', 'a programme activity’s status is its enrolment’s; move the enrolment (POST /v1/enrolments/{id}/transitions) instead')
   }
+  const statusSet = changedColumns(current, { status: patch.status as ActivityStatus | undefined })
   const before = await findActivity(trx, id)
+  if (!content && Object.keys(statusSet).length === 0) return toActivity(before)
   await trx
     .updateTable('development_activities')
-    .set({
-      ...(patch.title !== undefined ? { title: patch.title } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      ...(patch.dueOn !== undefined ? { due_on: patch.dueOn } : {}),
-      ...(patch.status !== undefined ? { status: patch.status as ActivityStatus } : {}),
-      version: current.version + 1,
-      updated_at: new Date()
-    })
+    .set({ ...contentSet, ...statusSet, version: current.version + 1, updated_at: new Date() })
     .where('id', '=', id)
     .execute()
   const after = await findActivity(trx, id)

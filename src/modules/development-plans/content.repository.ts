@@ -6,7 +6,7 @@ import { keysetPage, type PageRequest, type SortAllowList } from '../../platform
 import { notFound, Problem, type FieldError } from '../../platform/problems.js'
 import type { EnrolmentStatus } from '../programmes/tables.js'
 import type { Activity, Objective, ProgressNote } from './content.schemas.js'
-import type { ActivityStatus, DevelopmentActivitiesTable, DevelopmentObjectivesTable, DevelopmentProgressNotesTable, ObjectiveStatus } from './tables.js'
+import type { ActivityStatus, DevelopmentActivitiesTable, DevelopmentObjectivesTable, DevelopmentProgressNotesTable, ObjectiveStatus, PlanStatus } from './tables.js'
 
 export type ObjectiveRow = Selectable<DevelopmentObjectivesTable>
 export type ActivityRow = Selectable<DevelopmentActivitiesTable> & { enrolment_status: EnrolmentStatus | null; enrolment_cohort_id: string | null }
@@ -18,6 +18,16 @@ export const today = () => new Date().toISOString().slice(0, 10)
 
 /** Objectives still to be achieved: past their due date they are overdue. */
 export const OPEN_OBJECTIVE_STATUSES: readonly ObjectiveStatus[] = ['not_started', 'in_progress']
+/** Plans still being worked: only their objectives can be overdue (a completed or lapsed plan's are not), here and in the overdue report. */
+export const LIVE_PLAN_STATUSES: readonly PlanStatus[] = ['draft', 'submitted', 'agreed']
+
+/** Figures of a 360° report that objectives made from a gap kept before they stopped keeping them; never shown. */
+const REPORT_FIGURES = new Set(['othersMean', 'selfMean', 'need'])
+const sourceDetail = (r: ObjectiveRow): Record<string, unknown> | null => {
+  const detail = (r.source_detail ?? null) as Record<string, unknown> | null
+  if (!detail || r.source !== 'feedback_gap') return detail
+  return Object.fromEntries(Object.entries(detail).filter(([k]) => !REPORT_FIGURES.has(k)))
+}
 
 /** What a programme activity's status is, given its enrolment's: one rule, never stored. */
 export function activityStatusOfEnrolment(status: EnrolmentStatus | null): ActivityStatus {
@@ -60,7 +70,7 @@ export const toActivity = (r: ActivityRow): ActivityView => ({
   updatedAt: iso(r.updated_at)
 })
 
-export function toObjective(r: ObjectiveRow, elementIds: string[], activities: ActivityView[], asOf = today()): ObjectiveView {
+export function toObjective(r: ObjectiveRow, elementIds: string[], activities: ActivityView[], planStatus: PlanStatus, asOf = today()): ObjectiveView {
   return {
     id: r.id,
     planId: r.plan_id,
@@ -71,14 +81,14 @@ export function toObjective(r: ObjectiveRow, elementIds: string[], activities: A
     dueOn: r.due_on,
     priority: r.priority,
     status: r.status,
-    overdue: r.due_on !== null && r.due_on < asOf && OPEN_OBJECTIVE_STATUSES.includes(r.status),
+    overdue: r.due_on !== null && r.due_on < asOf && OPEN_OBJECTIVE_STATUSES.includes(r.status) && LIVE_PLAN_STATUSES.includes(planStatus),
     source: {
       kind: r.source,
       assessmentId: r.source_assessment_id,
       elementId: r.source_element_id,
       psychometricResultId: r.source_psychometric_result_id,
       enrolmentId: r.source_enrolment_id,
-      detail: (r.source_detail ?? null) as Record<string, unknown> | null
+      detail: sourceDetail(r)
     },
     frameworkElementIds: elementIds,
     activities,
@@ -109,7 +119,16 @@ const selectActivities = (db: Db | Trx) =>
 export async function objectivesOfPlans(db: Db | Trx, planIds: string[]): Promise<Map<string, ObjectiveView[]>> {
   const result = new Map<string, ObjectiveView[]>(planIds.map((id) => [id, []]))
   if (planIds.length === 0) return result
-  const objectives = await db.selectFrom('development_objectives').selectAll().where('plan_id', 'in', planIds).orderBy('plan_id').orderBy('position').orderBy('id').execute()
+  const objectives = await db
+    .selectFrom('development_objectives as ob')
+    .innerJoin('development_plans as dp', 'dp.id', 'ob.plan_id')
+    .selectAll('ob')
+    .select('dp.status as plan_status')
+    .where('ob.plan_id', 'in', planIds)
+    .orderBy('ob.plan_id')
+    .orderBy('ob.position')
+    .orderBy('ob.id')
+    .execute()
   if (objectives.length === 0) return result
   const ids = objectives.map((o) => o.id)
   const elements = await db.selectFrom('development_objective_elements').selectAll().where('objective_id', 'in', ids).orderBy('element_id').execute()
@@ -120,6 +139,7 @@ export async function objectivesOfPlans(db: Db | Trx, planIds: string[]): Promis
       o,
       elements.filter((e) => e.objective_id === o.id).map((e) => e.element_id),
       activities.filter((a) => a.objective_id === o.id).map(toActivity),
+      o.plan_status,
       asOf
     )
     result.get(o.plan_id)!.push(view)

@@ -109,7 +109,7 @@ export const ObjectiveSourceRef = Type.Object(
     elementId: Nullable(Uuid),
     psychometricResultId: Nullable(Uuid),
     enrolmentId: Nullable(Uuid),
-    detail: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'What the source said when the objective was made, e.g. the gap’s others’ mean and need' }))
+    detail: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'What the source said when the objective was made: for a gap, the element (code, title, kind, polarity) and the report’s scale; for a psychometric result, the instrument and date. Never a report’s means or needs, nor a result’s scores.' }))
   },
   { $id: 'DevelopmentObjectiveSourceRef', additionalProperties: false }
 )

@@ -1,7 +1,7 @@
 import type { Static } from 'typebox'
 import type { ChangeSet } from '../../platform/changes.js'
 import { Problem, type FieldError } from '../../platform/problems.js'
-import { assertMayDraft, readOwner, type PlanCaller } from './access.js'
+import { assertMayDraftFromReport, readOwner, type PlanCaller } from './access.js'
 import type { GapObjectivesRequest } from './content.schemas.js'
 import { largestGaps, type Gap } from './gaps.js'
 import { gapRecord, releasedReport } from './gaps.source.js'
@@ -10,23 +10,16 @@ import { lockPlan } from './plans.repository.js'
 import { assertDraft } from './plans.service.js'
 import type { Priority } from './tables.js'
 
-const mean = (x: number | null) => (x === null ? 'suppressed' : x.toFixed(2))
-
-/** The objective a gap suggests: develop a positive behaviour, or show a negative one less often. */
-function objectiveFor(gap: Gap, max: number, min: number) {
-  const now = gap.othersMean ?? 0
+/**
+ * The objective a gap suggests: develop a positive behaviour, or show a negative one less often.
+ * The text names no figure (neither the mean nor a target a point from it, which gives the mean
+ * away): the plan is read by the line manager, who may not read the report.
+ */
+function objectiveFor(gap: Gap) {
   if (gap.polarity === 'negative') {
-    const target = Math.max(min, Math.round((now - 1) * 10) / 10)
-    return {
-      title: `Show less often: ${gap.title}`,
-      success_measure: `At the next 360° feedback others see it at ${target.toFixed(1)} or less on the ${min}–${max} scale (now ${mean(gap.othersMean)})`
-    }
+    return { title: `Show less often: ${gap.title}`, success_measure: 'At the next 360° feedback others see it less often than in this report' }
   }
-  const target = Math.min(max, Math.round((now + 1) * 10) / 10)
-  return {
-    title: `Develop: ${gap.title}`,
-    success_measure: `At the next 360° feedback others rate it ${target.toFixed(1)} or more on the ${min}–${max} scale (now ${mean(gap.othersMean)})`
-  }
+  return { title: `Develop: ${gap.title}`, success_measure: 'At the next 360° feedback others rate it higher than in this report' }
 }
 
 /**
@@ -37,7 +30,7 @@ export async function createGapObjectives(changes: ChangeSet, caller: PlanCaller
   const { trx } = changes
   const plan = await lockPlan(trx, planId)
   const owner = await readOwner(trx, plan.owner_id)
-  assertMayDraft(caller, owner, planId)
+  assertMayDraftFromReport(caller, owner, planId)
   assertDraft(plan)
   const report = await releasedReport(trx, input.assessmentId, { pointer: '/assessmentId' })
   if (report.assessment.subject_id !== owner.id) {
@@ -62,14 +55,13 @@ export async function createGapObjectives(changes: ChangeSet, caller: PlanCaller
     )
   )
   const ids: string[] = []
-  const { scale_min: min, scale_max: max } = report.assessment
   for (const gap of gaps) {
     if (taken.has(gap.elementId)) continue
     const row = await insertObjective(
       changes,
       plan,
       {
-        ...objectiveFor(gap, max, min),
+        ...objectiveFor(gap),
         due_on: input.dueOn ?? null,
         priority: (input.priority as Priority | undefined) ?? (gap.need >= 0.5 ? 'high' : 'medium'),
         source: 'feedback_gap',

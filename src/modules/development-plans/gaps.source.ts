@@ -51,7 +51,7 @@ export async function releasedReport(db: Db | Trx, assessmentId: string, from: {
   return { assessment, tree, means, analysis: analyseGaps(tree, means, { min: assessment.scale_min, max: assessment.scale_max }) }
 }
 
-/** What an objective made from a gap records: the element and the figures of the report then. */
+/** What an objective made from a gap records: the element and the report's scale, never its figures (see `gapRecord`). */
 export async function gapDetail(trx: Trx, assessmentId: string, elementId: string, ownerId: string): Promise<Record<string, unknown>> {
   const report = await releasedReport(trx, assessmentId, { pointer: '/assessmentId' })
   if (report.assessment.subject_id !== ownerId) {
@@ -68,14 +68,17 @@ export async function gapDetail(trx: Trx, assessmentId: string, elementId: strin
   return gapRecord(gap, report)
 }
 
+/**
+ * The gap's element and the report's scale, without its means or need: the detail is shown with
+ * the plan (to the line manager and plan readers) and goes into audit records and events, and the
+ * feedback module shows a report's figures only to its subject and `assessments:read` (the need is
+ * the others' mean rescaled, so it is a figure too).
+ */
 export const gapRecord = (gap: GapAnalysis['behaviours'][number], report: ReleasedReport) => ({
   code: gap.code,
   title: gap.title,
   kind: gap.kind,
   polarity: gap.polarity,
-  othersMean: gap.othersMean,
-  selfMean: gap.selfMean,
-  need: gap.need,
   scaleMin: report.assessment.scale_min,
   scaleMax: report.assessment.scale_max
 })

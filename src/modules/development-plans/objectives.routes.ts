@@ -31,7 +31,7 @@ export const objectivesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Add an objective (and its activities) to a draft plan',
         description:
-          'The owner or HR, while the plan is a draft. `source` says where it came from, with its reference: `feedback_gap` needs `assessmentId` (a released 360° assessment of the owner) and `elementId` (an element of its report with a rating from others; linked to the objective, and the gap’s figures kept in `source.detail`); ' +
+          'The owner or HR, while the plan is a draft. `source` says where it came from, with its reference: `feedback_gap` needs `assessmentId` (a released 360° assessment of the owner) and `elementId` (an element of its report with a rating from others; linked to the objective; `source.detail` keeps the element and the scale, never the report’s figures) and may be added only by the report’s subject (the owner) or a caller with `assessments:read` (others 403 `forbidden`: the feedback module shows a report to nobody else); ' +
           '`psychometric_result` needs `psychometricResultId` (the owner’s); `programme_outcome` needs `enrolmentId` (the owner’s); `manager` and `self` need none. Activities given here are created as by the activities operation.',
         security: writeOrOwn,
         params: IdParams,
@@ -55,8 +55,8 @@ export const objectivesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Add objectives from the gaps of the owner’s released 360° report',
         description:
-          'One objective per behaviour: those named in `elementIds`, or the `count` largest gaps (by the gap rule of the suggestions operation). Each is linked to its behaviour, records the gap’s figures, and is titled after it. ' +
-          'A behaviour that already has an objective from the same report in this plan is skipped. Same rights and rules as adding an objective.',
+          'One objective per behaviour: those named in `elementIds`, or the `count` largest gaps (by the gap rule of the suggestions operation). Each is linked to its behaviour, records the behaviour (never the report’s figures, neither in the objective nor in its audit record or event), and is titled after it, with a success measure that names no figure. ' +
+          'A behaviour that already has an objective from the same report in this plan is skipped. Only the report’s subject (the plan’s owner) or a caller with `assessments:read` may do this (HR with plan scopes only: 403 `forbidden`), and otherwise the same rights and rules as adding an objective.',
         security: writeOrOwn,
         params: IdParams,
         body: ref(GapObjectivesRequest),

@@ -1,8 +1,9 @@
 import type { Static } from 'typebox'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
+import { changedColumns, sameValue } from '../../platform/patches.js'
 import { Problem, type FieldError } from '../../platform/problems.js'
-import { assertMayDraft, assertMayRecordProgress, readOwner, type Owner, type PlanCaller } from './access.js'
+import { assertMayDraft, assertMayDraftFromReport, assertMayRecordProgress, readOwner, type Owner, type PlanCaller } from './access.js'
 import { createActivityIn } from './activities.service.js'
 import type { ObjectiveCreate, ObjectiveUpdate, ProgressNoteCreate } from './content.schemas.js'
 import {
@@ -80,6 +81,7 @@ async function planFor(changes: ChangeSet, caller: PlanCaller, planId: string, d
 
 export async function createObjective(changes: ChangeSet, caller: PlanCaller, planId: string, input: Create): Promise<ObjectiveView> {
   const { plan, owner } = await planFor(changes, caller, planId, true)
+  if (input.source === 'feedback_gap') assertMayDraftFromReport(caller, owner, planId)
   assertDraft(plan)
   if (input.source === 'template') throw new Problem(400, 'validation', 'source template is set only by a template', { errors: [invalid('/source', 'template is set only by a template')] })
   await assertElementsExist(changes.trx, input.frameworkElementIds ?? [], '/frameworkElementIds')
@@ -110,33 +112,47 @@ const CONTENT_FIELDS: Array<[keyof Update, keyof DevelopmentObjectivesTable]> = 
 
 /**
  * Content fields change only in a draft (by the owner or HR); `status` is progress, open to the
- * owner, their line manager and HR until the plan is completed or lapsed.
+ * owner, their line manager and HR until the plan is completed or lapsed. Only what differs counts:
+ * a field sent as it already is is no content change, and a patch that changes nothing is checked
+ * as progress and returns the objective as it is (same version, no audit record, no event).
  */
 export async function updateObjective(changes: ChangeSet, caller: PlanCaller, id: string, patch: Update, expected?: IfMatch): Promise<ObjectiveView> {
   const { trx } = changes
-  const content = CONTENT_FIELDS.some(([field]) => patch[field] !== undefined) || patch.frameworkElementIds !== undefined
-  const { plan } = await planFor(changes, caller, await planOfObjective(trx, id), content)
+  const plan = await lockPlan(trx, await planOfObjective(trx, id))
+  const owner = await readOwner(trx, plan.owner_id)
   const current = await lockObjective(trx, id)
+  const beforeElements = await elementIdsOf(trx, id)
+  const set: Record<string, unknown> = {}
+  for (const [field, column] of CONTENT_FIELDS) if (patch[field] !== undefined) set[column] = patch[field]
+  const contentSet = changedColumns(current, set)
+  // The gap an objective came from stays linked.
+  const kept = current.source_element_id ? [current.source_element_id] : []
+  const elements = patch.frameworkElementIds === undefined ? beforeElements : [...new Set([...patch.frameworkElementIds, ...kept])].sort()
+  const elementsChange = !sameValue(beforeElements, elements)
+  const statusSet = changedColumns(current, { status: patch.status })
+  const content = Object.keys(contentSet).length > 0 || elementsChange
+  if (content) assertMayDraft(caller, owner, plan.id)
+  else assertMayRecordProgress(caller, owner, plan.id)
   assertCurrentVersion(expected, current.version)
   if (content) assertDraft(plan)
   else assertProgressOpen(plan)
-  const set: Record<string, unknown> = {}
-  for (const [field, column] of CONTENT_FIELDS) if (patch[field] !== undefined) set[column] = patch[field]
-  if (patch.status !== undefined) set.status = patch.status
-  const beforeElements = await elementIdsOf(trx, id)
-  if (patch.frameworkElementIds !== undefined) {
-    await assertElementsExist(trx, patch.frameworkElementIds, '/frameworkElementIds')
-    // The gap an objective came from stays linked.
-    const kept = current.source_element_id ? [current.source_element_id] : []
-    await replaceElements(trx, id, [...new Set([...patch.frameworkElementIds, ...kept])].sort())
+  if (!content && Object.keys(statusSet).length === 0) return objectiveView(trx, id)
+  if (elementsChange) {
+    await assertElementsExist(trx, patch.frameworkElementIds ?? [], '/frameworkElementIds')
+    await replaceElements(trx, id, elements)
   }
-  const row = await trx.updateTable('development_objectives').set({ ...set, version: current.version + 1, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+  const row = await trx
+    .updateTable('development_objectives')
+    .set({ ...(contentSet as object), ...(statusSet as object), version: current.version + 1, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
   changes.record({
     action: 'development-objective.updated',
     entityType: 'development-objective',
     entityId: id,
-    before: objectiveRecord(current, beforeElements),
-    after: objectiveRecord(row, await elementIdsOf(trx, id))
+    before: objectiveRecord(current, beforeElements, plan),
+    after: objectiveRecord(row, elements, plan)
   })
   return objectiveView(trx, id)
 }
@@ -154,7 +170,7 @@ export async function deleteObjective(changes: ChangeSet, caller: PlanCaller, id
   const activities = await trx.deleteFrom('development_activities').where('objective_id', '=', id).returning('id').execute()
   for (const a of activities) changes.record({ action: 'development-activity.deleted', entityType: 'development-activity', entityId: a.id, event: { id: a.id, objectiveId: id } })
   await trx.deleteFrom('development_objectives').where('id', '=', id).execute()
-  changes.record({ action: 'development-objective.deleted', entityType: 'development-objective', entityId: id, before: objectiveRecord(current, elements), event: { id, planId: plan.id } })
+  changes.record({ action: 'development-objective.deleted', entityType: 'development-objective', entityId: id, before: objectiveRecord(current, elements, plan), event: { id, planId: plan.id } })
 }
 
 /** Appends a progress note, moving the objective's status when one is given. */
@@ -173,7 +189,7 @@ export async function addProgressNote(changes: ChangeSet, caller: PlanCaller, ob
   if (statusTo && statusTo !== current.status) {
     const row = await trx.updateTable('development_objectives').set({ status: statusTo, version: current.version + 1, updated_at: new Date() }).where('id', '=', objectiveId).returningAll().executeTakeFirstOrThrow()
     const elements = await elementIdsOf(trx, objectiveId)
-    changes.record({ action: 'development-objective.updated', entityType: 'development-objective', entityId: objectiveId, before: objectiveRecord(current, elements), after: objectiveRecord(row, elements) })
+    changes.record({ action: 'development-objective.updated', entityType: 'development-objective', entityId: objectiveId, before: objectiveRecord(current, elements, plan), after: objectiveRecord(row, elements, plan) })
   }
   return note
 }

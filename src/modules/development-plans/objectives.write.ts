@@ -17,9 +17,15 @@ export interface ObjectiveValues {
   source_detail?: Record<string, unknown> | null
 }
 
-/** The objective as audited: its row with its element links, without activities (they have their own records). */
-export const objectiveRecord = (row: ObjectiveRow, elementIds: string[]) => {
-  const { activities: _activities, ...rest } = toObjective(row, elementIds, [])
+/**
+ * The objective as audited and published: its row with its element links, without activities
+ * (they have their own records). Its source is named by ids; the detail of a gap keeps the
+ * element (code, title, polarity) and the scale, never the report's figures (as a psychometric
+ * source keeps the instrument and date, never the scores): the feedback module shows them only
+ * to the subject and `assessments:read`, and audit records and events reach others.
+ */
+export const objectiveRecord = (row: ObjectiveRow, elementIds: string[], plan: Pick<PlanRow, 'status'>) => {
+  const { activities: _activities, ...rest } = toObjective(row, elementIds, [], plan.status)
   return rest
 }
 
@@ -34,7 +40,7 @@ export async function insertObjective(changes: ChangeSet, plan: PlanRow, values:
     .executeTakeFirstOrThrow()
   const elements = [...new Set(elementIds)].sort()
   await replaceElements(trx, row.id, elements)
-  changes.record({ action: 'development-objective.created', entityType: 'development-objective', entityId: row.id, after: objectiveRecord(row, elements) })
+  changes.record({ action: 'development-objective.created', entityType: 'development-objective', entityId: row.id, after: objectiveRecord(row, elements, plan) })
   return row
 }
 

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
+import { changedColumns } from '../../platform/patches.js'
 import { defineProblem, describeConstraint, Problem } from '../../platform/problems.js'
 import { refuseTransition } from '../programmes/transitions.js'
 import { assertMayComplete, assertMayDraft, assertMayReview, isOwner, readOwner, type Owner, type PlanCaller } from './access.js'
@@ -132,11 +133,13 @@ export async function updatePlan(changes: ChangeSet, caller: PlanCaller, id: str
   assertMayDraft(caller, owner, id)
   assertCurrentVersion(expected, current.version)
   assertDraft(current)
+  // A patch that changes nothing is checked as any other, then leaves the plan as it is.
+  const set = changedColumns(current, { title: patch.title, external_id: patch.externalId })
+  if (Object.keys(set).length === 0) return current
   const row = await trx
     .updateTable('development_plans')
     .set({
-      ...(patch.title !== undefined ? { title: patch.title } : {}),
-      ...(patch.externalId !== undefined ? { external_id: patch.externalId } : {}),
+      ...set,
       version: current.version + 1,
       updated_at: new Date()
     })

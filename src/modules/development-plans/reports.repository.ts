@@ -5,14 +5,13 @@ import type { Database } from '../../db/types.js'
 import { descendantIds } from '../../platform/hierarchy.js'
 import { keysetPage, type SortAllowList } from '../../platform/pagination.js'
 import { Problem } from '../../platform/problems.js'
-import { OPEN_OBJECTIVE_STATUSES, STARTED_ACTIVITY_STATUSES, STARTED_ENROLMENT_STATUSES, today } from './content.repository.js'
+import { LIVE_PLAN_STATUSES, OPEN_OBJECTIVE_STATUSES, STARTED_ACTIVITY_STATUSES, STARTED_ENROLMENT_STATUSES, today } from './content.repository.js'
 import type { ActivityUptake, OverdueObjective, OverdueQuery, ReportQuery, StatusByOrgUnit } from './reports.schemas.js'
 import type { PlanStatus } from './tables.js'
 
 type Scope = Static<typeof ReportQuery>
 
 /** Plans still running: their open objectives past due are overdue. */
-const LIVE_PLAN_STATUSES: readonly PlanStatus[] = ['draft', 'submitted', 'agreed']
 /** Plans that were agreed (and may since be completed): the population of the uptake share. */
 const AGREED_PLAN_STATUSES: readonly PlanStatus[] = ['agreed', 'completed']
 

@@ -16,7 +16,7 @@ export const suggestionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Programmes that cover the largest gaps of a released 360° report',
         description:
           `For the subject of a released report: the largest gaps and the programmes that cover them, ranked. Rule: ${GAP_RULE} ` +
-          'Readable by the subject, their line manager (per the people data now) and `development-plans:read`; to others the assessment does not exist (404). A report not yet released is a 409 `gaps-report-not-released`.',
+          'Readable by the subject, their line manager (per the people data now) and `development-plans:read`; to others the assessment does not exist (404). The report’s figures (means, needs, scores) are given only to its subject and to `assessments:read` (as for the report itself); the line manager and `development-plans:read` get the same gaps, areas and programmes in the same order with those fields null (`figures: false`). A report not yet released is a 409 `gaps-report-not-released`.',
         security: readOrOwn,
         params: IdParams,
         querystring: SuggestionsQuery,

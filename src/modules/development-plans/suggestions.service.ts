@@ -2,7 +2,7 @@ import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import { notFound } from '../../platform/problems.js'
 import { programmesAdmitting } from '../programmes/eligibility.js'
-import { mayRead, readOwner, type PlanCaller } from './access.js'
+import { mayRead, readOwner, seesReportFigures, type PlanCaller } from './access.js'
 import { largestGaps, rankProgrammes } from './gaps.js'
 import { releasedReport } from './gaps.source.js'
 import type { Suggestions } from './suggestions.schemas.js'
@@ -18,7 +18,9 @@ const today = () => new Date().toISOString().slice(0, 10)
 /**
  * Programmes for a person's released report, ranked by the gaps they cover. Readable by the
  * subject, their line manager (per the people data now) and `development-plans:read`; to anyone
- * else the assessment does not exist.
+ * else the assessment does not exist. The report's figures (means, needs, scores) go only to the
+ * subject and `assessments:read`, as the feedback module rules for the report; the others get
+ * the same ranking with the figures null.
  */
 export async function suggestionsFor(db: Db, caller: PlanCaller, assessmentId: string, top: number): Promise<Static<typeof Suggestions>> {
   const assessment = await db.selectFrom('feedback_assessments').select(['id', 'subject_id']).where('id', '=', assessmentId).executeTakeFirst()
@@ -61,12 +63,14 @@ export async function suggestionsFor(db: Db, caller: PlanCaller, assessmentId: s
         .orderBy('id')
         .execute()
     : []
-  const gapView = (g: (typeof gaps)[number]) => ({ ...g })
+  const figures = seesReportFigures(caller, assessment.subject_id)
+  const gapView = (g: (typeof gaps)[number]) => (figures ? { ...g } : { ...g, othersMean: null, selfMean: null, need: null })
   return {
     assessmentId,
     personId: assessment.subject_id,
     scale: { min: report.assessment.scale_min, max: report.assessment.scale_max },
     rule: GAP_RULE,
+    figures,
     gaps: gaps.map(gapView),
     areas: report.analysis.areas.map(gapView),
     suggestions: ranked.map((r) => ({
@@ -74,7 +78,7 @@ export async function suggestionsFor(db: Db, caller: PlanCaller, assessmentId: s
       code: r.programme.code,
       title: r.programme.title,
       kind: r.programme.kind,
-      score: r.score,
+      score: figures ? r.score : null,
       covers: r.covers.map((g) => g.elementId),
       openCohorts: cohorts
         .filter((c) => c.programme_id === r.programme.id)

@@ -3,6 +3,7 @@ import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet, Trx } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
+import { changedColumns, sameValue } from '../../platform/patches.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
 import type { Template, TemplateCreate, TemplateListQuery, TemplateObjective, TemplateUpdate } from './templates.schemas.js'
@@ -150,23 +151,40 @@ export async function createTemplate(changes: ChangeSet, input: Static<typeof Te
   return view
 }
 
+/** An objective as the template keeps it (defaults filled in, elements by id), so a list sent back as it is compares equal. */
+const asStored = (o: ObjectiveInput): ObjectiveInput => ({
+  title: o.title,
+  description: o.description ?? null,
+  successMeasure: o.successMeasure ?? null,
+  priority: o.priority ?? 'medium',
+  dueInMonths: o.dueInMonths ?? null,
+  frameworkElementIds: [...new Set(o.frameworkElementIds ?? [])].sort(),
+  activities: (o.activities ?? []).map((a) => ({ kind: a.kind, title: a.title, description: a.description ?? null, programmeId: a.programmeId ?? null, dueInMonths: a.dueInMonths ?? null }))
+})
+
+/** A patch that changes nothing returns the template as it is (same version, no audit record, no event). */
 export async function updateTemplate(changes: ChangeSet, id: string, patch: Static<typeof TemplateUpdate>, expected?: IfMatch): Promise<TemplateView> {
   const { trx } = changes
   const current = await trx.selectFrom('development_plan_templates').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   if (!current) throw notFound('development plan template', id)
   assertCurrentVersion(expected, current.version)
   const [before] = await templateViews(trx, [current])
-  if (patch.objectives) {
+  const set = changedColumns(current, {
+    title: patch.title,
+    description: patch.description,
+    external_id: patch.externalId,
+    status: patch.status as 'active' | 'retired' | undefined
+  })
+  const contentChanges = patch.objectives !== undefined && !sameValue(before.objectives, patch.objectives.map(asStored))
+  if (Object.keys(set).length === 0 && !contentChanges) return before
+  if (patch.objectives && contentChanges) {
     await assertContent(trx, patch.objectives)
     await writeContent(trx, id, patch.objectives)
   }
   const row = await trx
     .updateTable('development_plan_templates')
     .set({
-      ...(patch.title !== undefined ? { title: patch.title } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      ...(patch.externalId !== undefined ? { external_id: patch.externalId } : {}),
-      ...(patch.status !== undefined ? { status: patch.status as 'active' | 'retired' } : {}),
+      ...set,
       version: current.version + 1,
       updated_at: new Date()
     })

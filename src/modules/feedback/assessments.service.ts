@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto'
 import type { Static } from 'typebox'
 import type { ChangeSet, Trx } from '../../platform/changes.js'
 import type { IfMatch } from '../../platform/concurrency.js'
+import { changesNothing } from '../../platform/patches.js'
 import { Problem, type FieldError } from '../../platform/problems.js'
 import { assertTransition, refuseTransition, type TransitionTable } from '../programmes/transitions.js'
 import { lockAssessment, toAssessment, type AssessmentRow, type AssessmentView } from './assessments.repository.js'
@@ -105,28 +106,29 @@ export async function updateAssessment(changes: ChangeSet, id: string, patch: St
   assertValid(errors)
   if (patch.elementIds) ratedElements(await elementsOf(trx, row.framework_id), patch.elementIds)
   if (patch.cohortId !== undefined) await assertCohort(trx, patch.cohortId)
+  const values = {
+    external_id: patch.externalId === undefined ? row.external_id : patch.externalId,
+    element_ids: patch.elementIds ?? row.element_ids,
+    purpose: patch.purpose ?? row.purpose,
+    cohort_id: patch.cohortId === undefined ? row.cohort_id : patch.cohortId,
+    opens_at: opensAt,
+    closes_at: closesAt,
+    scale_min: scale.min,
+    scale_max: scale.max,
+    scale_labels: scale.labels ?? [],
+    not_observed_allowed: scale.notObservedAllowed ?? true,
+    anonymity_threshold: patch.anonymityThreshold ?? row.anonymity_threshold,
+    line_manager_identified: patch.lineManagerIdentified ?? row.line_manager_identified
+  }
+  const before = toAssessment(row)
+  // A patch that changes nothing is no change: same version and ETag, no audit record, no event.
+  if (changesNothing(row, values)) return before
   const updated = await trx
     .updateTable('feedback_assessments')
-    .set({
-      external_id: patch.externalId === undefined ? row.external_id : patch.externalId,
-      element_ids: patch.elementIds ?? row.element_ids,
-      purpose: patch.purpose ?? row.purpose,
-      cohort_id: patch.cohortId === undefined ? row.cohort_id : patch.cohortId,
-      opens_at: opensAt,
-      closes_at: closesAt,
-      scale_min: scale.min,
-      scale_max: scale.max,
-      scale_labels: scale.labels ?? [],
-      not_observed_allowed: scale.notObservedAllowed ?? true,
-      anonymity_threshold: patch.anonymityThreshold ?? row.anonymity_threshold,
-      line_manager_identified: patch.lineManagerIdentified ?? row.line_manager_identified,
-      version: row.version + 1,
-      updated_at: new Date()
-    })
+    .set({ ...values, version: row.version + 1, updated_at: new Date() })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  const before = toAssessment(row)
   const after = toAssessment(updated)
   changes.record({ action: 'assessment.updated', entityType: 'assessment', entityId: id, before, after })
   return after
@@ -174,7 +176,7 @@ export async function transitionAssessment(
     throw refuseTransition(row.status, to, ASSESSMENT_MOVES[row.status], `the window closed at ${new Date(row.closes_at).toISOString()}; move closesAt later before opening`)
   }
   if (to === 'closed' || to === 'cancelled') await discardDrafts(trx, id)
-  if (to === 'closed') await reshuffleResponses(trx, id)
+  if (to === 'closed' || to === 'cancelled') await reshuffleResponses(trx, id)
   const updated = await trx
     .updateTable('feedback_assessments')
     .set({

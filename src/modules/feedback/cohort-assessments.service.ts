@@ -5,7 +5,7 @@ import type { EnrolmentStatus } from '../programmes/tables.js'
 import { lockAssessment, toAssessment } from './assessments.repository.js'
 import { insertAssessment, transitionAssessment } from './assessments.service.js'
 import type { CohortAssessmentsCreate, CohortAssessmentsResult } from './cohort-assessments.schemas.js'
-import { inviteRater, type IssuedInvitationView, type RaterInput } from './invitations.service.js'
+import { inviteRater, LIVE_INVITATION_STATUSES, type IssuedInvitationView, type RaterInput } from './invitations.service.js'
 
 /** Who takes part in a cohort: the places given, used or completed. */
 export const PARTICIPANT_STATUSES: readonly EnrolmentStatus[] = ['selected', 'attended', 'completed']
@@ -78,10 +78,13 @@ export async function createCohortAssessments(changes: ChangeSet, cohortId: stri
     const wanted = ratersFor(subjectId, people, raters, peers.get(subjectId) ?? [])
     const invitations: IssuedInvitationView[] = []
     if (assessment.status === 'draft' || assessment.status === 'open') {
-      const held = await trx.selectFrom('feedback_invitations').select(['person_id', 'relationship']).where('assessment_id', '=', assessment.id).where('status', '<>', 'withdrawn').execute()
+      const held = await trx.selectFrom('feedback_invitations').select(['person_id', 'relationship', 'status']).where('assessment_id', '=', assessment.id).where('status', '<>', 'withdrawn').execute()
       const invited = new Set(held.map((h) => h.person_id))
+      // One line manager per assessment: one already invited (e.g. before a change of manager) is kept.
+      const hasManager = held.some((h) => h.relationship === 'line_manager' && (LIVE_INVITATION_STATUSES as readonly string[]).includes(h.status))
       for (const rater of wanted) {
         if (invited.has(rater.personId!)) continue
+        if (rater.relationship === 'line_manager' && hasManager) continue
         invitations.push(await inviteRater(changes, assessment, { ...rater, expiresAt: tokenExpiresAt }))
       }
     }

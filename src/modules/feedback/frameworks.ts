@@ -12,9 +12,13 @@ export type ElementRow = Selectable<FrameworkElementsTable>
 const invalid = (pointer: string, detail: string) =>
   new Problem(422, 'invalid-reference', `${pointer.slice(1)}: ${detail}`, { errors: [{ in: 'body', pointer, detail }] })
 
-/** The framework version, which must exist (422) and be published (409). */
+/**
+ * The framework version, which must exist (422) and be published (409). Read FOR SHARE: retiring
+ * takes FOR UPDATE, so a retirement running now is waited for and seen, and none can start before
+ * the caller's transaction (which uses the version) ends.
+ */
 export async function publishedFramework(db: Db | Trx, id: string, pointer = '/frameworkId'): Promise<FrameworkRow> {
-  const row = await db.selectFrom('frameworks').selectAll().where('id', '=', id).executeTakeFirst()
+  const row = await db.selectFrom('frameworks').selectAll().where('id', '=', id).forShare().executeTakeFirst()
   if (!row) throw invalid(pointer, 'no such framework version')
   if (row.status !== 'published') {
     throw new Problem(409, FRAMEWORK_NOT_PUBLISHED, `framework ${row.code} version ${row.version_number} is ${row.status}, not published`)

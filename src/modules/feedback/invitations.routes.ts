@@ -36,7 +36,7 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Invite a rater',
         description:
           'By relationship: self (the subject), line_manager, peer, direct_report or other; a person from the people data (`personId`) or someone outside it (`externalName`, `externalEmail`). While the assessment is a draft or open (409 `assessment-status`). ' +
-          'The answer carries the rater’s token, once: it is stored only as a hash and appears in no other answer, audit record or event; send it to the rater. A person or email is invited once per assessment (409 `invitation-duplicate`), so a retry cannot make two. ' +
+          'The answer carries the rater’s token, once: it is stored only as a hash and appears in no other answer, audit record or event; send it to the rater. A person or email is invited once per assessment (409 `invitation-duplicate`), so a retry cannot make two. An assessment has one line manager: a second live (invited or submitted) `line_manager` invitation is refused (409 `line-manager-already-invited`); a withdrawn or declined one no longer counts. ' +
           'Idempotency-Key is not taken here (a replay store would keep the token). Published as `invitation.created` (without the token).',
         security: requireScopes(ASSESSMENTS_WRITE),
         params: IdParams,
@@ -161,7 +161,7 @@ export const invitationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Reissue a rater’s token',
         description:
-          'A new token for an invitation still waiting for an answer (409 `invitation-status` otherwise), while the assessment is a draft or open; the old token stops working at once. The rater’s draft is kept. The answer carries the new token, once. Published as `invitation.reissued` (without the token).',
+          'A new token for an invitation still waiting for an answer (409 `invitation-status` otherwise), while the assessment is a draft or open; the old token stops working at once. The rater’s saved draft (answers and comments) is discarded in the same change, so that whoever holds the new token can neither read the rater’s unsent answers nor submit them as the rater: the rater starts again. The answer carries the new token, once. Published as `invitation.reissued` (without the token).',
         security: requireScopes(ASSESSMENTS_WRITE),
         params: IdParams,
         body: ref(TokenReissue),

@@ -20,6 +20,16 @@ defineProblem('invitation-status', {
   description: 'Only an invitation still waiting for an answer (invited) is withdrawn, reissued or reminded; submitted, declined and withdrawn are final.'
 })
 
+defineProblem('line-manager-already-invited', {
+  status: 409,
+  title: 'Line manager already invited',
+  description:
+    'An assessment has one line manager: another live invitation (invited or submitted) as `line_manager` exists. The line manager is shown by name in the report, which is only safe for one person; invite anyone else as `other` or `peer`, or withdraw the first invitation (a declined one no longer counts).'
+})
+
+/** Invitations that still count: waiting for an answer, or answered. */
+export const LIVE_INVITATION_STATUSES = ['invited', 'submitted'] as const
+
 export type IssuedInvitationView = InvitationView & { token: string }
 
 /** Invitations are made and changed while the assessment is a draft or open. */
@@ -79,6 +89,21 @@ export async function inviteRater(changes: ChangeSet, assessment: AssessmentRow,
       extensions: { invitationId: existing.id }
     })
   }
+  if (input.relationship === 'line_manager') {
+    // Under the assessment's lock, which every caller holds: two requests cannot both pass.
+    const manager = await trx
+      .selectFrom('feedback_invitations')
+      .select('id')
+      .where('assessment_id', '=', assessment.id)
+      .where('relationship', '=', 'line_manager')
+      .where('status', 'in', LIVE_INVITATION_STATUSES)
+      .executeTakeFirst()
+    if (manager) {
+      throw new Problem(409, 'line-manager-already-invited', `the assessment already has a line manager (invitation ${manager.id}); invite this rater under another relationship, or withdraw that invitation first`, {
+        extensions: { invitationId: manager.id }
+      })
+    }
+  }
   const { token, hash } = newRaterToken()
   const { id } = await trx
     .insertInto('feedback_invitations')
@@ -133,19 +158,25 @@ export async function withdrawInvitation(changes: ChangeSet, id: string, reason:
   return after
 }
 
-/** A new token for a waiting invitation; the old one stops working at once. The draft is kept. */
+/**
+ * A new token for a waiting invitation; the old one stops working at once. The draft goes with
+ * the old token: whoever reissues holds the new one, and must not read the rater's unsent answers
+ * through it, nor submit them as the rater.
+ */
 export async function reissueToken(changes: ChangeSet, id: string, expiresAt: string | undefined, expected: IfMatch): Promise<IssuedInvitationView> {
   const trx = changes.trx
   const { assessment, invitation } = await lockBoth(trx, id, expected)
   assertInviting(assessment, 'tokens are reissued')
   assertWaiting(invitation.status, 'reissued')
+  const expiry = expiryFrom(expiresAt, '/expiresAt')
+  await trx.deleteFrom('feedback_drafts').where('invitation_id', '=', id).execute()
   const { token, hash } = newRaterToken()
   await trx
     .updateTable('feedback_invitations')
     .set({
       token_hash: hash,
       token_issued_at: new Date(),
-      token_expires_at: expiryFrom(expiresAt, '/expiresAt'),
+      token_expires_at: expiry,
       version: invitation.version + 1,
       updated_at: new Date()
     })

@@ -79,7 +79,7 @@ export const questionnaireRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(QuestionnaireReceipt), ...publicErrors(401, 409, 422) }
       }
     },
-    async (request) => submitAnswers(app.db, request.id, raterTokenHashOf(request), request.body)
+    async (request) => submitAnswers(app.db, request.id, raterTokenHashOf(request), request.body, request.log)
   )
 
   app.post(

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify'
 import { sql } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
@@ -174,7 +175,7 @@ const today = (now: Date) => now.toISOString().slice(0, 10)
  * the draft and marks the invitation submitted, in one transaction. The audit record and event
  * name the invitation, never the response.
  */
-export async function submitAnswers(db: Db, requestId: string, hash: string, answers: AnswersInput) {
+export async function submitAnswers(db: Db, requestId: string, hash: string, answers: AnswersInput, log?: FastifyBaseLogger) {
   let responseId = ''
   const receipt = await raterChange(db, requestId, hash, async (changes, { invitation, assessment }) => {
     const trx = changes.trx
@@ -191,7 +192,14 @@ export async function submitAnswers(db: Db, requestId: string, hash: string, ans
   })
   // A new row version in a transaction of its own: the response no longer carries the
   // transaction id (xmin) it shares with the invitation's update and the audit record.
-  await sql`update feedback_responses set comments = comments where id = ${responseId}`.execute(db)
+  // The submission is stored by now: a failure here must not tell the rater it was not. The row
+  // keeps its xmin until the assessment closes, when every response is rewritten anyway.
+  try {
+    await sql`update feedback_responses set comments = comments where id = ${responseId}`.execute(db)
+  } catch (error) {
+    // Neither the response nor the invitation is named: the log must not pair them.
+    log?.warn({ code: (error as { code?: unknown }).code ?? null }, 'rewriting a submitted 360° response failed; it is rewritten again when the assessment closes')
+  }
   return receipt
 }
 

@@ -62,7 +62,19 @@ export const ReportRollupFigures = Type.Object(
     othersCount: Type.Integer({ minimum: 0 }),
     gap: NullableNumber(),
     othersSeenRate: NullableNumber(),
-    groups: Type.Array(Type.Object({ group: ref(Bucket), mean: Mean, count: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }))
+    groups: Type.Array(
+      Type.Object(
+        {
+          group: ref(Bucket),
+          mean: Mean,
+          count: Type.Integer({ minimum: 0 }),
+          distribution: Type.Array(Type.Integer({ minimum: 0 }), {
+            description: 'Ratings per scale point as in the behaviours’ cells (`distribution[i]` counts the ratings equal to `scale.min + i`), summed over the shown cells of the behaviours below: a suppressed cell adds nothing, so no figure of it can be had by subtraction'
+          })
+        },
+        { additionalProperties: false }
+      )
+    )
   },
   { $id: 'ReportRollupFigures', additionalProperties: false }
 )

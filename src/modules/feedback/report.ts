@@ -85,7 +85,8 @@ export interface RollupFigures {
   othersCount: number
   gap: number | null
   othersSeenRate: number | null
-  groups: Array<{ group: Bucket; mean: number | null; count: number }>
+  /** distribution: the shown cells' distributions summed (nothing suppressed enters it). */
+  groups: Array<{ group: Bucket; mean: number | null; count: number; distribution: number[] }>
 }
 
 export interface Rollup {
@@ -191,10 +192,12 @@ interface Tally {
 const tallyOf = (steps: number): Tally => ({ n: 0, sum: 0, seen: 0, counts: new Array<number>(steps).fill(0) })
 const meanOf = (t: Tally) => (t.n ? round(t.sum / t.n) : null)
 const seenRateOf = (t: Tally) => (t.n ? round(t.seen / t.n) : null)
+/** Adds `t` into `into`, with its counts when `into` keeps them (a tally of 0 steps does not). */
 function addTo(into: Tally, t: Tally) {
   into.n += t.n
   into.sum += t.sum
   into.seen += t.seen
+  for (let i = 0; i < into.counts.length; i++) into.counts[i] += t.counts[i]
 }
 
 export function computeReport(input: ReportInput): AssessmentReport {
@@ -272,7 +275,7 @@ export function computeReport(input: ReportInput): AssessmentReport {
     }
   })
 
-  const rollups = rollupsOf(input.elements, rated, shown, buckets, selfColumn, order)
+  const rollups = rollupsOf(input.elements, rated, shown, buckets, selfColumn, order, steps)
   const gapThreshold = gapThresholdOf(scale)
   const highlight = (f: ElementFigures): Highlight => ({
     elementId: f.elementId, code: f.code, title: f.title, polarity: f.polarity, selfMean: f.selfMean, othersMean: f.othersMean, gap: f.gap
@@ -343,7 +346,8 @@ function rollupsOf(
   shown: ReadonlyArray<ReadonlyArray<Tally | null>>,
   buckets: readonly Bucket[],
   selfColumn: number,
-  order: Map<string, number>
+  order: Map<string, number>,
+  steps: number
 ): Rollup[] {
   const byId = new Map(all.map((e) => [e.id, e]))
   /** Indexes (into `rated`) of the behaviours below each element. */
@@ -357,7 +361,7 @@ function rollupsOf(
   })
   const figures = (behaviours: number[]): RollupFigures | null => {
     if (behaviours.length === 0) return null
-    const pooled = buckets.map(() => tallyOf(0))
+    const pooled = buckets.map(() => tallyOf(steps))
     for (const i of behaviours) shown[i].forEach((t, c) => t && addTo(pooled[c], t))
     const others = tallyOf(0)
     pooled.forEach((t, c) => c !== selfColumn && addTo(others, t))
@@ -370,7 +374,7 @@ function rollupsOf(
       othersCount: others.n,
       gap: diff(selfMean, othersMean),
       othersSeenRate: rated[behaviours[0]].polarity === 'negative' ? seenRateOf(others) : null,
-      groups: buckets.map((b, c) => ({ group: b, mean: meanOf(pooled[c]), count: pooled[c].n }))
+      groups: buckets.map((b, c) => ({ group: b, mean: meanOf(pooled[c]), count: pooled[c].n, distribution: pooled[c].counts }))
     }
   }
   return all
@@ -426,10 +430,10 @@ function responseRatesOf(invitations: ReportInput['invitations']) {
 
 function reportRules(threshold: number, gapThreshold: number, min: number): string[] {
   return [
-    `Self and, unless the assessment says otherwise, the line manager are shown as such; any other rater group is shown on its own only with at least ${threshold} respondents.`,
+    `Self and, unless the assessment says otherwise, the line manager (only when exactly one line manager invitation is live, i.e. invited or submitted; otherwise that group is treated like the others) are shown as such; any other rater group is shown on its own only with at least ${threshold} respondents.`,
     `Smaller groups are merged into "others", shown when the merged group reaches ${threshold} respondents and suppressed (left out of every figure, comments withheld) otherwise.`,
     `Within a shown anonymous group, a behaviour's mean and distribution are given only when at least ${threshold} of its raters rated it; "not observed" answers are counted apart and never enter a mean.`,
-    'othersMean pools every rater but self over the cells shown; gap = selfMean − othersMean.',
+    'othersMean pools every rater but self over the cells shown; gap = selfMean − othersMean. A roll-up pools the shown cells of the behaviours below it: its means, counts and distributions never include a suppressed cell.',
     `Blind spot: a positive behaviour with gap ≥ ${gapThreshold}, or a negative behaviour others see at least ${gapThreshold} more often than self reports. Hidden strength: the reverse (gap ≤ −${gapThreshold} for a positive behaviour; self reports a negative behaviour at least ${gapThreshold} more often than others see it).`,
     `Negative behaviours are rated by how often they are seen (${min} = never); their means are frequencies, never averaged with positive behaviours, and othersSeenRate is the share of others' ratings above ${min}.`,
     'Top and bottom behaviours rank positive behaviours by othersMean (at most 5 each, never overlapping); comments carry no rater and come in a new random order on every request.'
@@ -452,6 +456,10 @@ export async function assessmentReport(db: Db | Trx, assessment: string | Assess
       .groupBy(['relationship', 'status'])
       .execute()
   ])
+  const counts = invitations.map((i) => ({ relationship: i.relationship, status: i.status, count: Number(i.count) }))
+  // The line manager is named only when there is one: with two (data from before the one-manager
+  // rule), naming the group would show each one's answers to anyone who knows both.
+  const liveManagers = counts.filter((i) => i.relationship === 'line_manager' && (i.status === 'invited' || i.status === 'submitted')).reduce((s, i) => s + i.count, 0)
   return computeReport({
     assessment: {
       id: a.id,
@@ -459,12 +467,12 @@ export async function assessmentReport(db: Db | Trx, assessment: string | Assess
       frameworkId: a.framework_id,
       status: a.status,
       anonymityThreshold: a.anonymity_threshold,
-      lineManagerIdentified: a.line_manager_identified,
+      lineManagerIdentified: a.line_manager_identified && liveManagers === 1,
       scale: { min: a.scale_min, max: a.scale_max, labels: a.scale_labels, notObservedAllowed: a.not_observed_allowed }
     },
     elements: elements.map((e) => ({ id: e.id, lineageId: e.lineage_id, parentId: e.parent_id, kind: e.kind, code: e.code, title: e.title, polarity: e.polarity, position: e.position })),
     ratedIds: ratedElements(elements, a.element_ids).map((e) => e.id),
     responses: responses.map((r) => ({ group: r.rater_group, ratings: r.ratings, comments: r.comments })),
-    invitations: invitations.map((i) => ({ relationship: i.relationship, status: i.status, count: Number(i.count) }))
+    invitations: counts
   })
 }

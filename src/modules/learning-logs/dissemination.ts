@@ -6,14 +6,17 @@ defineProblem('public-entry-names-person', {
   status: 422,
   title: 'Public learning log entry names a person',
   description:
-    'A public learning log entry’s title, summary and notes may name no person. Refused: the full name (given or preferred name with family name) of anyone in the people records; the family name, as a capitalised word, of a person the entry refers to (identified by, action by, owner, SMT lead); and a courtesy title or police rank abbreviation followed by a capitalised word (“DCI Okafor”, “Mr Smith”, “Sir William”). `errors` points at each field and quotes what was found. Rephrase, or keep the entry internal_unit or organisation.'
+    'A public learning log entry’s free text may name no person: title, summary, notes, source reference, tags, the none-needed reasons and change references and descriptions of the platform and delivery stages, the review’s evidence and the closure reason (the trail’s notes are not shown publicly and are not checked). Checked when a public entry’s text or people change, when an entry is made public (all its stored text), and when a stage move of a public entry records text. Refused: the full name (given or preferred name with family name) of anyone in the people records; the family name, as a capitalised word, of a person the entry refers to (identified by, action by, owner, SMT lead); and a courtesy title or police rank abbreviation followed by a capitalised word (“DCI Okafor”, “Mr Smith”, “Sir William”). `errors` points at each field and quotes what was found. Rephrase, or keep the entry internal_unit or organisation.'
 })
 
-/** The text a public entry shows, by field. */
-export interface PublicText {
-  title: string
-  summary: string
-  notes: string | null
+/**
+ * A free text a public entry shows: where it is (a JSON pointer into the request or the row when
+ * it is being given, into the entry otherwise), `in` saying which, and what it says.
+ */
+export interface ShownText {
+  pointer: string
+  text: string | null | undefined
+  in: string
 }
 
 /** Courtesy titles and police rank abbreviations that, before a capitalised word, name someone. */
@@ -32,20 +35,21 @@ interface Person {
 
 /**
  * Refuses (422 public-entry-names-person) public text that names a person, by the three rules of
- * the problem type. `referencedIds` are the people the entry refers to; `given` says which fields
- * the request sent (they are reported `in: body`, the others `in: entry`).
+ * the problem type. `referencedIds` are the people the entry refers to. Each error points at the
+ * text that names someone, `in` as the text says.
  */
-export async function assertNamesNoPerson(db: Db, text: PublicText, referencedIds: Array<string | null | undefined>, given: ReadonlySet<string>, where = 'body'): Promise<void> {
-  const fields = (['title', 'summary', 'notes'] as const).filter((f) => text[f])
-  const all = fields.map((f) => text[f]!).join('\n').toLowerCase()
-  const found = new Map<string, string[]>()
-  const flag = (field: string, what: string) => {
-    const list = found.get(field) ?? []
+export async function assertNamesNoPerson(db: Db, shown: readonly ShownText[], referencedIds: Array<string | null | undefined>): Promise<void> {
+  const texts = shown.filter((t): t is ShownText & { text: string } => !!t.text)
+  if (texts.length === 0) return
+  const all = texts.map((t) => t.text).join('\n').toLowerCase()
+  const found = new Map<ShownText, string[]>()
+  const flag = (at: ShownText, what: string) => {
+    const list = found.get(at) ?? []
     if (!list.includes(what)) list.push(what)
-    found.set(field, list)
+    found.set(at, list)
   }
 
-  for (const field of fields) for (const m of text[field]!.matchAll(TITLED)) flag(field, m[0])
+  for (const t of texts) for (const m of t.text.matchAll(TITLED)) flag(t, m[0])
 
   // Full names: candidates by substring in the database (one scan of people), then whole-word in JS.
   const candidates = await sql<Person>`
@@ -55,26 +59,26 @@ export async function assertNamesNoPerson(db: Db, text: PublicText, referencedId
     limit 1000`.execute(db)
   for (const p of candidates.rows) {
     const names = [`${p.given_name} ${p.family_name}`, ...(p.preferred_name ? [`${p.preferred_name} ${p.family_name}`] : [])]
-    for (const field of fields) for (const name of names) {
-      const m = wholePhrase(name, 'iu').exec(text[field]!)
-      if (m) flag(field, m[0])
+    for (const t of texts) for (const name of names) {
+      const m = wholePhrase(name, 'iu').exec(t.text)
+      if (m) flag(t, m[0])
     }
   }
 
   const ids = [...new Set(referencedIds.filter((x): x is string => !!x))]
   if (ids.length) {
     const referenced = await db.selectFrom('people').select(['given_name', 'family_name', 'preferred_name']).where('id', 'in', ids).execute()
-    for (const p of referenced) for (const field of fields) {
+    for (const p of referenced) for (const t of texts) {
       // Case-sensitive: “Young” the person, not “young officers”.
-      const m = wholePhrase(p.family_name, 'u').exec(text[field]!)
-      if (m) flag(field, m[0])
+      const m = wholePhrase(p.family_name, 'u').exec(t.text)
+      if (m) flag(t, m[0])
     }
   }
 
   if (found.size === 0) return
-  const errors: FieldError[] = [...found].map(([field, names]) => ({
-    in: given.has(field) ? where : 'entry',
-    pointer: `/${field}`,
+  const errors: FieldError[] = [...found].map(([at, names]) => ({
+    in: at.in,
+    pointer: at.pointer,
     detail: `names a person (${names.map((n) => `“${n}”`).join(', ')}); a public entry names no one`
   }))
   throw new Problem(422, 'public-entry-names-person', `a public entry names no person: ${errors.map((e) => `${e.pointer.slice(1)} ${e.detail}`).join('; ')}`, { errors })

@@ -36,7 +36,8 @@ function fieldsOf(row: Row, orgUnitId: string, identifiedById: string | null) {
 
 /**
  * Learning log entries upserted by externalId: lessons from a debrief spreadsheet, say. A new
- * entry starts at origin (its reference assigned, or kept when the row carries one); an existing
+ * entry starts at origin (its reference assigned, or kept when the row carries one: exported rows
+ * keep their references elsewhere, but only those with an externalId import at all); an existing
  * entry's origin fields are updated. Stages never move by import: a row whose `stage` differs
  * from the entry's is refused (use the transitions).
  */

@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
-import { assertNamesNoPerson } from './dissemination.js'
+import { assertNamesNoPerson, type ShownText } from './dissemination.js'
 import type { LearningLogEntry, LearningLogEntryCreate, LearningLogEntryUpdate } from './entries.schemas.js'
 import { claimReference, nextReference } from './reference.js'
 import type { LearningLogChangesTable, LearningLogEntriesTable, SourceKind } from './tables.js'
@@ -125,6 +125,35 @@ export const referencedPeople = (r: Pick<EntryRecord, 'identified_by_id' | 'acti
   r.identified_by_id, r.action_by_person_id, r.owner_id, r.smt_lead_id
 ]
 
+type ShownColumns = Pick<
+  EntryRecord,
+  'title' | 'summary' | 'notes' | 'source_reference' | 'tags' | 'platform_none_needed_reason' | 'delivery_none_needed_reason' | 'review_evidence' | 'closure_reason'
+>
+
+/**
+ * Every free text an entry shows (trail notes aside), pointed at as the entry view shows it: what
+ * a public entry must keep free of names. A text whose top-level field is in `given` was sent by
+ * the request (reported `in: where`), the others are stored (`in: entry`).
+ */
+export function shownTexts(r: ShownColumns, changes: readonly ChangeRow[], given: ReadonlySet<string> = new Set(), where = 'body'): ShownText[] {
+  const at = (pointer: string, text: string | null | undefined): ShownText => ({ pointer, text, in: given.has(pointer.split('/')[1]) ? where : 'entry' })
+  const texts = [
+    at('/title', r.title),
+    at('/summary', r.summary),
+    at('/notes', r.notes),
+    at('/sourceReference', r.source_reference),
+    ...r.tags.map((tag, i) => at(`/tags/${i}`, tag)),
+    at('/platform/noneNeededReason', r.platform_none_needed_reason),
+    at('/delivery/noneNeededReason', r.delivery_none_needed_reason),
+    at('/review/evidence', r.review_evidence),
+    at('/closure/reason', r.closure_reason)
+  ]
+  for (const stage of ['platform', 'delivery'] as const) {
+    changes.filter((c) => c.stage === stage).forEach((c, i) => texts.push(at(`/${stage}/changes/${i}/reference`, c.reference), at(`/${stage}/changes/${i}/description`, c.description)))
+  }
+  return texts
+}
+
 /** Today's date in UTC, for identifiedOn when it is left out. */
 export const todayUtc = () => new Date().toISOString().slice(0, 10)
 
@@ -143,7 +172,9 @@ export async function createEntry(changes: ChangeSet, input: Create, options: { 
   await assertReferencesExist(trx, { orgUnits: [['/orgUnitId', input.orgUnitId]], people: [['/identifiedById', input.identifiedById]] })
   const dissemination = input.dissemination ?? 'internal_unit'
   if (dissemination === 'public') {
-    await assertNamesNoPerson(trx, { title: input.title, summary: input.summary, notes: input.notes ?? null }, [input.identifiedById], new Set(Object.keys(input)))
+    const origin = { title: input.title, summary: input.summary, notes: input.notes ?? null, source_reference: input.sourceReference ?? null, tags: input.tags ?? [] }
+    const stages = { platform_none_needed_reason: null, delivery_none_needed_reason: null, review_evidence: null, closure_reason: null }
+    await assertNamesNoPerson(trx, shownTexts({ ...origin, ...stages }, [], new Set(Object.keys(input))), [input.identifiedById])
   }
   const identifiedOn = input.identifiedOn ?? todayUtc()
   let reference: string
@@ -200,16 +231,19 @@ export function patchColumns(current: EntryRecord, patch: Update): Partial<Entry
   return set as Partial<EntryRecord>
 }
 
-/** Whether `next` (public) must be checked for names: its text, its people or its level of dissemination changed. */
+/**
+ * Whether `next` (public) must be checked for names: its text, its people or its level of
+ * dissemination changed (an entry made public has all its stored text checked, stages' included).
+ */
 export const needsNameCheck = (set: Partial<EntryRecord>) =>
-  ['title', 'summary', 'notes', 'identified_by_id', 'dissemination'].some((c) => c in set)
+  ['title', 'summary', 'notes', 'source_reference', 'tags', 'identified_by_id', 'dissemination'].some((c) => c in set)
 
 /** Applies origin field changes (an update or an import row) to a locked entry; nothing when nothing differs. */
 export async function applyOriginChanges(changes: ChangeSet, current: EntryRecord, set: Partial<EntryRecord>, given: ReadonlySet<string>, where = 'body'): Promise<EntryRecord> {
   if (Object.keys(set).length === 0) return current
   const next = { ...current, ...set }
   if (next.dissemination === 'public' && needsNameCheck(set)) {
-    await assertNamesNoPerson(changes.trx, next, referencedPeople(next), given, where)
+    await assertNamesNoPerson(changes.trx, shownTexts(next, await changesOf(changes.trx, current.id), given, where), referencedPeople(next))
   }
   const row = await changes.trx
     .updateTable('learning_log_entries')

@@ -245,7 +245,7 @@ export const LearningLogImportRow = Type.Object(
       Nullable(
         Type.String({
           pattern: '^OL-[0-9]{4}-[0-9]{4,}$',
-          description: 'Left out for a new entry: assigned. Given for a new entry: kept (an export imported elsewhere keeps its references). For an existing entry it must be the entry’s own.'
+          description: 'Left out for a new entry: assigned. Given for a new entry: kept, so exported rows imported elsewhere keep their references (only rows with an externalId: an entry created without one exports with externalId null (empty in CSV), and such a row cannot be imported back). For an existing entry it must be the entry’s own.'
         })
       )
     ),

@@ -82,6 +82,10 @@ export async function stageDurations(db: Db, q: Static<typeof StageDurationsQuer
   }
 }
 
+/**
+ * Which sources produce the most lessons: both lists most lessons first (notable practices are not
+ * lessons), then most entries, then by kind and reference, so ties come out the same every time.
+ */
 export async function sourceReport(db: Db, q: Static<typeof SourceReportQuery>): Promise<Static<typeof LearningLogSourceReport>> {
   const range = sql`${q.identifiedFrom ? sql`and identified_on >= ${q.identifiedFrom}::date` : sql``} ${q.identifiedTo ? sql`and identified_on <= ${q.identifiedTo}::date` : sql``}`
   const { rows } = await sql<Record<string, number> & { source_kind: string }>`
@@ -95,11 +99,11 @@ export async function sourceReport(db: Db, q: Static<typeof SourceReportQuery>):
       (count(*) filter (where closure_kind = 'reviewed'))::int as reviewed,
       (count(*) filter (where closure_kind = 'reviewed' and review_improvement_seen))::int as improvement
     from learning_log_entries where true ${range}
-    group by source_kind order by count(*) desc, source_kind`.execute(db)
+    group by source_kind order by lessons desc, entries desc, source_kind`.execute(db)
   const top = await sql<{ source_kind: string; source_reference: string; entries: number; lessons: number }>`
     select source_kind, source_reference, count(*)::int as entries, (count(*) filter (where kind = 'lesson_identified'))::int as lessons
     from learning_log_entries where source_reference is not null ${range}
-    group by source_kind, source_reference order by count(*) desc, source_kind, source_reference limit ${q.top ?? 10}`.execute(db)
+    group by source_kind, source_reference order by lessons desc, entries desc, source_kind, source_reference limit ${q.top ?? 10}`.execute(db)
   type Kind = (typeof SOURCE_KINDS)[number]
   return {
     bySourceKind: rows.map((r) => ({

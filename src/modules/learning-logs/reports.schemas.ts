@@ -78,14 +78,15 @@ export const LearningLogSourceReport = Type.Object(
           improvementSeen: Count
         },
         { additionalProperties: false }
-      )
+      ),
+      { description: 'Each kind of source: most lessons first, then most entries, then by kind' }
     ),
     topSources: Type.Array(
       Type.Object(
         { sourceKind: ref(LearningLogSourceKind), sourceReference: Type.String(), entries: Count, lessons: Count },
         { additionalProperties: false }
       ),
-      { description: 'The individual sources (by their reference) that produced the most entries' }
+      { description: 'The individual sources (by their reference) that produced the most lessons: most lessons first, then most entries, then by kind and reference; at most `top`' }
     )
   },
   { $id: 'LearningLogSourceReport', description: 'Which sources produce the most lessons, most first', additionalProperties: false }

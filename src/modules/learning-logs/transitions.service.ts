@@ -3,8 +3,8 @@ import type { Static } from 'typebox'
 import type { ChangeSet } from '../../platform/changes.js'
 import type { IfMatch } from '../../platform/concurrency.js'
 import { Problem } from '../../platform/problems.js'
-import { assertNamesNoPerson } from './dissemination.js'
-import { assertReferencesExist, ENTRY_COLUMNS, entryView, lockEntry, referencedPeople, type EntryRecord, type EntryView } from './entries.repository.js'
+import { assertNamesNoPerson, type ShownText } from './dissemination.js'
+import { assertReferencesExist, changesOf, ENTRY_COLUMNS, entryView, lockEntry, referencedPeople, shownTexts, type EntryRecord, type EntryView } from './entries.repository.js'
 import { addLink } from './links.repository.js'
 import type { LearningLogAccountabilityChange } from './stages.schemas.js'
 import { assertMoveOpen, assertOnlyOutcomeOf, incomplete, isReopen, missingToLeave, type TransitionRequest } from './stages.js'
@@ -44,6 +44,14 @@ export async function transitionEntry(changes: ChangeSet, id: string, body: Tran
   let outcome: Record<string, unknown> = {}
   const links: Array<Parameters<typeof addLink>[2] & { prefix: string }> = []
   let newChanges: Array<{ kind: ChangeKind; reference: string; description?: string | null }> = []
+  // The free text this move records, where the body gives it, and where the entry will show it.
+  const given: Array<ShownText & { shownAt: string }> = []
+  const gives = (pointer: string, text: string | null | undefined, shownAt = '') => given.push({ pointer, text, in: 'body', shownAt })
+  const givesChanges = (stage: 'platform' | 'delivery', list: typeof newChanges) =>
+    list.forEach((c, i) => {
+      gives(`/${stage}/changes/${i}/reference`, c.reference)
+      gives(`/${stage}/changes/${i}/description`, c.description)
+    })
   switch (from) {
     case 'challenge': {
       const c = body.challenge!
@@ -56,6 +64,7 @@ export async function transitionEntry(changes: ChangeSet, id: string, body: Tran
       if (to === 'closed') {
         set = { ...set, closure_kind: c.decision, closure_reason: c.reason, duplicate_of_id: c.duplicateOfId ?? null, closed_at: now }
         if (c.duplicateOfId) links.push({ kind: 'duplicate_of', entryId: c.duplicateOfId, note: c.reason, prefix: '/challenge' })
+        gives('/challenge/reason', c.reason, '/closure/reason')
       }
       outcome = { challenge: c }
       break
@@ -72,6 +81,8 @@ export async function transitionEntry(changes: ChangeSet, id: string, body: Tran
       const p = body.platform!
       set = { platform_none_needed_reason: p.noneNeededReason ?? null }
       newChanges = (p.changes ?? []).map((c) => ({ ...c, kind: c.kind as ChangeKind }))
+      gives('/platform/noneNeededReason', p.noneNeededReason, '/platform/noneNeededReason')
+      givesChanges('platform', newChanges)
       outcome = { platform: p }
       break
     }
@@ -79,6 +90,8 @@ export async function transitionEntry(changes: ChangeSet, id: string, body: Tran
       const d = body.delivery!
       set = { delivery_none_needed_reason: d.noneNeededReason ?? null }
       newChanges = (d.changes ?? []).map((c) => ({ ...c, kind: c.kind as ChangeKind }))
+      gives('/delivery/noneNeededReason', d.noneNeededReason, '/delivery/noneNeededReason')
+      givesChanges('delivery', newChanges)
       await assertReferencesExist(changes.trx, {
         programmes: (d.programmeIds ?? []).map((p, i) => [`/delivery/programmeIds/${i}`, p]),
         cohorts: (d.cohortIds ?? []).map((c, i) => [`/delivery/cohortIds/${i}`, c])
@@ -100,6 +113,7 @@ export async function transitionEntry(changes: ChangeSet, id: string, body: Tran
         duplicate_of_id: null,
         closed_at: now
       }
+      gives('/review/evidence', r.evidence, '/review/evidence')
       outcome = { review: r }
       break
     }
@@ -107,8 +121,12 @@ export async function transitionEntry(changes: ChangeSet, id: string, body: Tran
 
   const next = { ...current, ...(set as Partial<EntryRecord>) }
   const peopleChanged = (['owner_id', 'smt_lead_id', 'action_by_person_id'] as const).some((k) => k in set && set[k] !== current[k])
-  if (next.dissemination === 'public' && peopleChanged) {
-    await assertNamesNoPerson(changes.trx, next, referencedPeople(next), new Set(), 'entry')
+  // A public entry's new text is checked as it is recorded (pointed at in the body); when the entry's
+  // people change, all its stored text is checked again too (their family names are refused).
+  const recorded = given.filter((g) => g.text)
+  if (next.dissemination === 'public' && (peopleChanged || recorded.length)) {
+    const stored = peopleChanged ? shownTexts(next, await changesOf(changes.trx, id)).filter((t) => !given.some((g) => g.shownAt === t.pointer)) : []
+    await assertNamesNoPerson(changes.trx, [...stored, ...recorded], referencedPeople(next))
   }
   const row = await changes.trx
     .updateTable('learning_log_entries')
@@ -200,7 +218,7 @@ export async function changeAccountability(changes: ChangeSet, id: string, input
   const after = { ownerId: input.ownerId, level: input.level, smtLeadId }
   if (JSON.stringify(before) === JSON.stringify(after)) return entryView(changes.trx, current)
   const next = { ...current, owner_id: after.ownerId, level: after.level, smt_lead_id: after.smtLeadId }
-  if (next.dissemination === 'public') await assertNamesNoPerson(changes.trx, next, referencedPeople(next), new Set(), 'entry')
+  if (next.dissemination === 'public') await assertNamesNoPerson(changes.trx, shownTexts(next, await changesOf(changes.trx, id)), referencedPeople(next))
   const row = await changes.trx
     .updateTable('learning_log_entries')
     .set({ ...(withNote({ owner_id: after.ownerId, level: after.level, smt_lead_id: after.smtLeadId }, input.reason) as object), version: current.version + 1, updated_at: now })

@@ -3,6 +3,7 @@ import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
+import { changedColumns } from '../../platform/patches.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { describeConstraint, notFound } from '../../platform/problems.js'
 import type { Grade, GradeCreate, GradeListQuery, GradeUpdate } from './schemas.js'
@@ -61,14 +62,18 @@ export async function updateGrade(changes: ChangeSet, id: string, patch: Static<
   const current = await changes.trx.selectFrom('grades').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   if (!current) throw notFound('grade', id)
   assertCurrentVersion(expected, current.version)
+  const changed = changedColumns(current, {
+    external_id: patch.externalId,
+    code: patch.code,
+    name: patch.name,
+    staff_type: patch.staffType as StaffType | undefined,
+    level: patch.level
+  })
+  if (Object.keys(changed).length === 0) return toGrade(current)
   const row = await changes.trx
     .updateTable('grades')
     .set({
-      ...(patch.externalId !== undefined ? { external_id: patch.externalId } : {}),
-      ...(patch.code !== undefined ? { code: patch.code } : {}),
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.staffType !== undefined ? { staff_type: patch.staffType as StaffType } : {}),
-      ...(patch.level !== undefined ? { level: patch.level } : {}),
+      ...changed,
       version: current.version + 1,
       updated_at: new Date()
     })

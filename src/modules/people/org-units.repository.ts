@@ -3,6 +3,7 @@ import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
+import { changedColumns } from '../../platform/patches.js'
 import { descendantIds, wouldCreateCycle } from '../../platform/hierarchy.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem } from '../../platform/problems.js'
@@ -91,14 +92,18 @@ export async function updateOrgUnit(changes: ChangeSet, id: string, patch: Stati
   assertCurrentVersion(expected, current.version)
   const moving = patch.parentId !== undefined && patch.parentId !== current.parent_id
   if (moving) await assertParent(changes.trx, id, patch.parentId)
+  const changed = changedColumns(current, {
+    external_id: patch.externalId,
+    name: patch.name,
+    kind: patch.kind as OrgUnitRow['kind'] | undefined,
+    parent_id: patch.parentId,
+    status: patch.status
+  })
+  if (Object.keys(changed).length === 0) return toOrgUnit(current)
   const row = await changes.trx
     .updateTable('org_units')
     .set({
-      ...(patch.externalId !== undefined ? { external_id: patch.externalId } : {}),
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.kind !== undefined ? { kind: patch.kind as OrgUnitRow['kind'] } : {}),
-      ...(patch.parentId !== undefined ? { parent_id: patch.parentId } : {}),
-      ...(patch.status !== undefined ? { status: patch.status } : {}),
+      ...changed,
       version: current.version + 1,
       updated_at: new Date()
     })

@@ -3,6 +3,7 @@ import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
+import { changedColumns } from '../../platform/patches.js'
 import { descendantIds, wouldCreateCycle } from '../../platform/hierarchy.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
@@ -145,9 +146,11 @@ export async function updatePerson(changes: ChangeSet, id: string, patch: Static
     ['lineManagerId', 'line_manager_id'], ['status', 'status'], ['startDate', 'start_date'], ['leavingDate', 'leaving_date']
   ]
   for (const [field, column] of fields) if (patch[field] !== undefined) set[column] = patch[field]
+  const changed = changedColumns(current, set)
+  if (Object.keys(changed).length === 0) return toPerson(current)
   const row = await changes.trx
     .updateTable('people')
-    .set({ ...(set as object), version: current.version + 1, updated_at: new Date() })
+    .set({ ...(changed as object), version: current.version + 1, updated_at: new Date() })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()

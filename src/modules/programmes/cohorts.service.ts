@@ -1,6 +1,7 @@
 import type { Static } from 'typebox'
 import type { ChangeSet } from '../../platform/changes.js'
 import type { IfMatch } from '../../platform/concurrency.js'
+import { changedColumns } from '../../platform/patches.js'
 import { Problem } from '../../platform/problems.js'
 import { assertCohortHolds, assertValid, cohortErrors, lockCohort, toCohort, type CohortRow, type CohortView } from './cohorts.repository.js'
 import type { CohortUpdate } from './cohorts.schemas.js'
@@ -122,9 +123,11 @@ export async function updateCohort(changes: ChangeSet, id: string, patch: Static
   const next = { ...current, ...(set as Partial<CohortRow>) }
   assertValid(cohortErrors(next))
   await assertCohortHolds(changes.trx, current, next)
+  const changed = changedColumns(current, set as Partial<CohortRow>)
+  if (Object.keys(changed).length === 0) return toCohort(current)
   const row = await changes.trx
     .updateTable('cohorts')
-    .set({ ...(set as object), version: current.version + 1, updated_at: new Date() })
+    .set({ ...(changed as object), version: current.version + 1, updated_at: new Date() })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()

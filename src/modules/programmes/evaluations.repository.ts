@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
+import { changedColumns } from '../../platform/patches.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type PageRequest, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem } from '../../platform/problems.js'
@@ -114,9 +115,11 @@ export async function updateEvaluation(
   if (patch.length !== undefined) set.length = patch.length
   if (patch.confidenceToApply !== undefined) set.confidence_to_apply = patch.confidenceToApply
   if (patch.comments !== undefined) set.comments = patch.comments
+  const changed = changedColumns(current, set)
+  if (Object.keys(changed).length === 0) return toEvaluation(current)
   const row = await trx
     .updateTable('evaluations')
-    .set({ ...(set as object), version: current.version + 1, updated_at: new Date() })
+    .set({ ...(changed as object), version: current.version + 1, updated_at: new Date() })
     .where('id', '=', current.id)
     .returningAll()
     .executeTakeFirstOrThrow()

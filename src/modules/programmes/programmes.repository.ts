@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
+import { changedColumns } from '../../platform/patches.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
@@ -234,9 +235,11 @@ export async function updateProgramme(changes: ChangeSet, id: string, patch: Upd
   assertValid(programmeErrors(next, 'body', '/eligibility'))
   if (patch.ownerOrgUnitId !== current.owner_org_unit_id) await assertOwner(changes.trx, patch.ownerOrgUnitId)
   await assertFrameworkElements(changes.trx, patch.frameworkElementIds)
+  const changed = changedColumns(current, set as Partial<ProgrammeRecord>)
+  if (Object.keys(changed).length === 0) return toProgramme(current)
   const row = await changes.trx
     .updateTable('programmes')
-    .set({ ...(set as object), version: current.version + 1, updated_at: new Date() })
+    .set({ ...(changed as object), version: current.version + 1, updated_at: new Date() })
     .where('id', '=', id)
     .returning(PROGRAMME_COLUMNS)
     .executeTakeFirstOrThrow()

@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
 import type { ChangeSet, Trx } from '../../platform/changes.js'
+import { changedColumns } from '../../platform/patches.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type PageRequest, type SortAllowList } from '../../platform/pagination.js'
 import { describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
@@ -107,15 +108,19 @@ export async function updateSession(changes: ChangeSet, cohortId: string, sessio
   const startsAt = patch.startsAt ?? current.starts_at
   const endsAt = patch.endsAt ?? current.ends_at
   assertSessionFits(cohort, new Date(startsAt), new Date(endsAt))
+  const changed = changedColumns(current, {
+    external_id: patch.externalId,
+    starts_at: patch.startsAt,
+    ends_at: patch.endsAt,
+    title: patch.title,
+    purpose: patch.purpose,
+    method: patch.method
+  })
+  if (Object.keys(changed).length === 0) return toSession(current)
   const row = await changes.trx
     .updateTable('cohort_sessions')
     .set({
-      ...(patch.externalId !== undefined ? { external_id: patch.externalId } : {}),
-      ...(patch.startsAt !== undefined ? { starts_at: patch.startsAt } : {}),
-      ...(patch.endsAt !== undefined ? { ends_at: patch.endsAt } : {}),
-      ...(patch.title !== undefined ? { title: patch.title } : {}),
-      ...(patch.purpose !== undefined ? { purpose: patch.purpose } : {}),
-      ...(patch.method !== undefined ? { method: patch.method } : {}),
+      ...(changed as object),
       version: current.version + 1,
       updated_at: new Date()
     })

@@ -96,7 +96,13 @@ function columnsOf(input: Update): Record<string, unknown> {
   return set
 }
 
-/** Actions serve recommendations that are still open to work: not closed ones. */
+/**
+ * Actions serve recommendations that are still open to work: not closed ones. The rows are
+ * locked before the check so a concurrent close (which locks the row FOR UPDATE) waits for this
+ * link, or this link sees it closed. FOR NO KEY UPDATE rather than FOR SHARE: the transaction
+ * goes on to update these rows (touchRecommendations), and two linkers each holding a share
+ * lock and then updating would deadlock. In id order, so linkers of the same rows queue.
+ */
 async function assertLinkable(changes: ChangeSet, input: Update) {
   await assertReferences(changes.trx, [
     ['/ownerOrgUnitId', 'org_units', input.ownerOrgUnitId],
@@ -104,7 +110,8 @@ async function assertLinkable(changes: ChangeSet, input: Update) {
     ['/recommendationIds', 'recommendations', input.recommendationIds]
   ])
   if (!input.recommendationIds?.length) return
-  const closed = await changes.trx.selectFrom('recommendations').select('id').where('id', 'in', input.recommendationIds).where('status', '=', 'closed').execute()
+  const locked = await changes.trx.selectFrom('recommendations').select(['id', 'status']).where('id', 'in', input.recommendationIds).orderBy('id').forNoKeyUpdate().execute()
+  const closed = locked.filter((r) => r.status === 'closed')
   if (closed.length) throw new Problem(409, RECOMMENDATION_CLOSED, `recommendation ${closed.map((c) => c.id).join(', ')} is closed; actions are linked only to open recommendations`)
 }
 

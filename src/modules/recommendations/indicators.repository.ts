@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
+import { changesNothing } from '../../platform/patches.js'
 import { describeConstraint, notFound } from '../../platform/problems.js'
 import type { Indicator, IndicatorCreate, IndicatorListQuery, IndicatorUpdate, IndicatorValue, IndicatorValueCreate, IndicatorValueListQuery, IndicatorValueUpdate } from './indicators.schemas.js'
 import { assertReferences, assertValid } from './references.js'
@@ -122,10 +123,12 @@ export async function updateIndicator(changes: ChangeSet, id: string, patch: Upd
   assertCurrentVersion(expected, current.version)
   await assertReferences(changes.trx, [['/recommendationIds', 'recommendations', patch.recommendationIds]])
   const before = (await indicatorViews(changes.trx, [current]))[0]
-  if (patch.recommendationIds) await setLinks(changes, id, patch.recommendationIds)
+  const linksChanged = patch.recommendationIds !== undefined && (await setLinks(changes, id, patch.recommendationIds))
+  const set = columnsOf(patch)
+  if (!linksChanged && changesNothing(current, set)) return before
   const row = await changes.trx
     .updateTable('indicators')
-    .set({ ...(columnsOf(patch) as object), version: current.version + 1, updated_at: new Date() })
+    .set({ ...(set as object), version: current.version + 1, updated_at: new Date() })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()
@@ -143,6 +146,12 @@ export async function listValues(db: Db, indicatorId: string, q: Static<typeof I
   let query = db.selectFrom('indicator_values').selectAll().where('indicator_id', '=', indicatorId)
   if (q.orgUnitId) query = query.where('org_unit_id', '=', q.orgUnitId)
   return keysetPage(query, valueSorts, q, 'periodEnd')
+}
+
+export async function findValue(db: Db, indicatorId: string, valueId: string): Promise<ValueRow> {
+  const row = await db.selectFrom('indicator_values').selectAll().where('id', '=', valueId).where('indicator_id', '=', indicatorId).executeTakeFirst()
+  if (!row) throw notFound('indicator value', valueId)
+  return row
 }
 
 export async function recordValue(changes: ChangeSet, indicatorId: string, input: Static<typeof IndicatorValueCreate>) {
@@ -174,11 +183,12 @@ export async function updateValue(changes: ChangeSet, indicatorId: string, value
   const current = await changes.trx.selectFrom('indicator_values').selectAll().where('id', '=', valueId).where('indicator_id', '=', indicatorId).forUpdate().executeTakeFirst()
   if (!current) throw notFound('indicator value', valueId)
   assertCurrentVersion(expected, current.version)
+  const set = { ...(patch.value !== undefined ? { value: patch.value } : {}), ...(patch.note !== undefined ? { note: patch.note } : {}) }
+  if (changesNothing(current, set)) return toValue(current)
   const row = await changes.trx
     .updateTable('indicator_values')
     .set({
-      ...(patch.value !== undefined ? { value: patch.value } : {}),
-      ...(patch.note !== undefined ? { note: patch.note } : {}),
+      ...set,
       recorded_by: changes.actor.subject,
       version: current.version + 1,
       updated_at: new Date()

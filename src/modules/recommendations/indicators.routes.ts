@@ -4,7 +4,7 @@ import { ifMatchVersion, withEtag } from '../../platform/concurrency.js'
 import { sendPage } from '../../platform/pagination.js'
 import { errors, IdParams, ref } from '../../platform/schemas.js'
 import { requireScopes } from '../../platform/scopes.js'
-import { createIndicator, findIndicator, indicatorViews, listIndicators, listValues, recordValue, toValue, updateIndicator, updateValue } from './indicators.repository.js'
+import { createIndicator, findIndicator, findValue, indicatorViews, listIndicators, listValues, recordValue, toValue, updateIndicator, updateValue } from './indicators.repository.js'
 import {
   AnnualOutcomes,
   AnnualOutcomesQuery,
@@ -120,6 +120,11 @@ export const indicatorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply.code(201).header('location', `/v1/indicators/${request.params.id}/values/${value.id}`)
       return withEtag(reply, value)
     }
+  )
+  app.get(
+    '/indicators/:id/values/:valueId',
+    { schema: { operationId: 'getIndicatorValue', tags, summary: 'Get a recorded value', security: readers, params: ValueParams, response: { 200: ref(IndicatorValue), ...errors(404) } } },
+    async (request, reply) => withEtag(reply, toValue(await findValue(app.db, request.params.id, request.params.valueId)))
   )
   app.patch(
     '/indicators/:id/values/:valueId',

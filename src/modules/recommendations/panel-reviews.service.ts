@@ -5,7 +5,7 @@ import type { ChangeSet } from '../../platform/changes.js'
 import { keysetPage, type Page, type PageRequest, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, notFound, Problem, type FieldError } from '../../platform/problems.js'
 import type { PanelReview, PanelReviewCreate } from './panels.schemas.js'
-import { lockRecommendation } from './recommendations.repository.js'
+import { lockRecommendation, touchRecommendations } from './recommendations.repository.js'
 import { assertReferences, assertValid } from './references.js'
 import { applyStatus } from './status-moves.js'
 import { EMBEDDING_REQUIRES_EVIDENCE, iso, isCurrentOn, RECOMMENDATION_CLOSED, statusAfterVerdict, todayUtc } from './status.js'
@@ -30,12 +30,30 @@ export const PANEL_DISSOLVED = defineProblem('panel-dissolved', {
 type ReviewRow = Selectable<PanelReviewsTable>
 type View = Static<typeof PanelReview>
 
-export async function reviewViews(db: Db, rows: ReviewRow[]): Promise<View[]> {
+/**
+ * Review rows as the API shows them. `applied` is read from the status history: a review that
+ * set the status has its history row (every applied verdict writes one, even when the status
+ * stays); a late write-up has none. `known` gives it for rows whose history is being written.
+ */
+export async function reviewViews(db: Db, rows: ReviewRow[], known: Map<string, boolean> = new Map()): Promise<View[]> {
   const ids = rows.map((r) => r.id)
   const members = ids.length ? await db.selectFrom('panel_review_members').select(['review_id', 'member_id']).where('review_id', 'in', ids).orderBy('member_id').execute() : []
   const evidence = ids.length
     ? await db.selectFrom('panel_review_evidence').select(['review_id', 'evidence_id', 'current']).where('review_id', 'in', ids).orderBy('evidence_id').execute()
     : []
+  const unknown = rows.filter((r) => !known.has(r.id))
+  const applied = new Set(
+    unknown.length
+      ? (
+          await db
+            .selectFrom('recommendation_status_history')
+            .select('panel_review_id')
+            .where('recommendation_id', 'in', [...new Set(unknown.map((r) => r.recommendation_id))])
+            .where('panel_review_id', 'in', unknown.map((r) => r.id))
+            .execute()
+        ).map((h) => h.panel_review_id)
+      : []
+  )
   return rows.map((r) => ({
     id: r.id,
     panelId: r.panel_id,
@@ -48,6 +66,7 @@ export async function reviewViews(db: Db, rows: ReviewRow[]): Promise<View[]> {
     nextReviewOn: r.next_review_on,
     statusBefore: r.status_before,
     statusAfter: r.status_after,
+    applied: known.get(r.id) ?? applied.has(r.id),
     recordedBy: r.recorded_by,
     createdAt: iso(r.created_at)
   }))
@@ -72,6 +91,12 @@ export function listReviews(db: Db, by: { recommendationId?: string; panelId?: s
  * Records a panel's review of a recommendation and lets its verdict move the status (see
  * statusAfterVerdict). The only way to `embedded`: the verdict is embedded and at least one
  * evidence item considered was current on the review date.
+ *
+ * A review dated before the latest review already on file (a late write-up) is recorded, but
+ * the newer finding stands: it changes neither the status nor the next review date, and says
+ * so (`applied: false`). On the same date the later-recorded review applies. The
+ * recommendation's row lock (taken first) serialises reviews, so the latest date read below is
+ * final for this transaction.
  */
 export async function recordPanelReview(changes: ChangeSet, recommendationId: string, input: Static<typeof PanelReviewCreate>): Promise<{ review: View }> {
   const recommendation = await lockRecommendation(changes, recommendationId)
@@ -127,7 +152,13 @@ export async function recordPanelReview(changes: ChangeSet, recommendationId: st
     )
   }
 
-  const to = statusAfterVerdict(recommendation.status, verdict)
+  const latest = await changes.trx
+    .selectFrom('panel_reviews')
+    .select((eb) => eb.fn.max('reviewed_on').as('reviewed_on'))
+    .where('recommendation_id', '=', recommendationId)
+    .executeTakeFirst()
+  const applies = !latest?.reviewed_on || input.reviewedOn >= latest.reviewed_on
+  const to = applies ? statusAfterVerdict(recommendation.status, verdict) : recommendation.status
   const row = await changes.trx
     .insertInto('panel_reviews')
     .values({
@@ -147,8 +178,13 @@ export async function recordPanelReview(changes: ChangeSet, recommendationId: st
   if (considered.length) {
     await changes.trx.insertInto('panel_review_evidence').values(considered.map((e) => ({ review_id: row.id, evidence_id: e.id, current: e.current }))).execute()
   }
-  const [review] = await reviewViews(changes.trx, [row])
+  const [review] = await reviewViews(changes.trx, [row], new Map([[row.id, applies]]))
   changes.record({ action: 'panel-review.recorded', entityType: 'panel-review', entityId: row.id, after: review })
+  if (!applies) {
+    // Kept as a record of the meeting; the recommendation only notes the activity.
+    await touchRecommendations(changes, [recommendationId])
+    return { review }
+  }
   // The review settles the review that was due: the next one is the panel's, or none.
   await applyStatus(
     changes,

@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type PageRequest, type SortAllowList } from '../../platform/pagination.js'
+import { changesNothing } from '../../platform/patches.js'
 import { describeConstraint, notFound } from '../../platform/problems.js'
 import type { ChallengePanel, ChallengePanelCreate, ChallengePanelUpdate, PanelMember, PanelMemberCreate, PanelMemberUpdate } from './panels.schemas.js'
 import { assertReferences, assertValid } from './references.js'
@@ -72,6 +73,7 @@ export async function updatePanel(changes: ChangeSet, id: string, patch: Static<
   if (patch.name !== undefined) set.name = patch.name
   if (patch.termsOfReference !== undefined) set.terms_of_reference = patch.termsOfReference
   if (patch.status !== undefined) set.status = patch.status
+  if (changesNothing(current, set)) return toPanel(current)
   const row = await changes.trx
     .updateTable('challenge_panels')
     .set({ ...(set as object), version: current.version + 1, updated_at: new Date() })
@@ -83,10 +85,17 @@ export async function updatePanel(changes: ChangeSet, id: string, patch: Static<
   return view
 }
 
-export async function listMembers(db: Db, panelId: string) {
+const memberSorts: SortAllowList<MemberRow> = { name: { columns: ['name', 'id'], direction: 'asc', key: (r) => [r.name, r.id] } }
+
+export async function listMembers(db: Db, panelId: string, page: PageRequest): Promise<Page<MemberRow>> {
   await findPanel(db, panelId)
-  const rows = await db.selectFrom('challenge_panel_members').selectAll().where('panel_id', '=', panelId).orderBy('name').orderBy('id').execute()
-  return rows.map(toMember)
+  return keysetPage(db.selectFrom('challenge_panel_members').selectAll().where('panel_id', '=', panelId), memberSorts, page, 'name')
+}
+
+export async function findMember(db: Db, panelId: string, memberId: string): Promise<MemberRow> {
+  const row = await db.selectFrom('challenge_panel_members').selectAll().where('id', '=', memberId).where('panel_id', '=', panelId).executeTakeFirst()
+  if (!row) throw notFound('panel member', memberId)
+  return row
 }
 
 function memberErrors(m: { membership: Membership; joined_on: string | null; left_on: string | null; organisation: string | null }) {
@@ -130,6 +139,7 @@ export async function updateMember(changes: ChangeSet, panelId: string, memberId
   if (patch.leftOn !== undefined) set.left_on = patch.leftOn
   assertValid(memberErrors({ ...current, ...set }))
   await assertReferences(changes.trx, [['/personId', 'people', patch.personId]])
+  if (changesNothing(current, set)) return toMember(current)
   const row = await changes.trx
     .updateTable('challenge_panel_members')
     .set({ ...set, version: current.version + 1, updated_at: new Date() })

@@ -5,7 +5,7 @@ import { sendPage } from '../../platform/pagination.js'
 import { errors, IdParams, ref } from '../../platform/schemas.js'
 import { requireScopes } from '../../platform/scopes.js'
 import { findReview, listReviews, recordPanelReview, reviewViews } from './panel-reviews.service.js'
-import { addMember, createPanel, findPanel, listMembers, listPanels, toPanel, updateMember, updatePanel } from './panels.repository.js'
+import { addMember, createPanel, findMember, findPanel, listMembers, listPanels, toMember, toPanel, updateMember, updatePanel } from './panels.repository.js'
 import {
   ChallengePanel,
   ChallengePanelCreate,
@@ -15,7 +15,8 @@ import {
   PanelListQuery,
   PanelMember,
   PanelMemberCreate,
-  PanelMemberList,
+  PanelMemberListQuery,
+  PanelMemberPage,
   PanelMemberUpdate,
   PanelReview,
   PanelReviewCreate,
@@ -73,8 +74,21 @@ export const panelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.get(
     '/challenge-panels/:id/members',
-    { schema: { operationId: 'listPanelMembers', tags, summary: 'The members of a panel, past and present', security: readers, params: IdParams, response: { 200: ref(PanelMemberList), ...errors(404) } } },
-    async (request) => ({ data: await listMembers(app.db, request.params.id) })
+    {
+      schema: {
+        operationId: 'listPanelMembers',
+        tags,
+        summary: 'The members of a panel, past and present',
+        security: readers,
+        params: IdParams,
+        querystring: PanelMemberListQuery,
+        response: { 200: ref(PanelMemberPage), ...errors(404) }
+      }
+    },
+    async (request, reply) => {
+      const page = await listMembers(app.db, request.params.id, request.query)
+      return sendPage(request, reply, page.rows.map(toMember), page.nextCursor)
+    }
   )
   app.post(
     '/challenge-panels/:id/members',
@@ -94,6 +108,11 @@ export const panelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply.code(201).header('location', `/v1/challenge-panels/${request.params.id}/members/${member.id}`)
       return withEtag(reply, member)
     }
+  )
+  app.get(
+    '/challenge-panels/:id/members/:memberId',
+    { schema: { operationId: 'getPanelMember', tags, summary: 'Get a member of a panel', security: readers, params: MemberParams, response: { 200: ref(PanelMember), ...errors(404) } } },
+    async (request, reply) => withEtag(reply, toMember(await findMember(app.db, request.params.id, request.params.memberId)))
   )
   app.patch(
     '/challenge-panels/:id/members/:memberId',
@@ -155,7 +174,7 @@ export const panelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Record a challenge panel’s review and verdict (the only route to embedded)',
         description:
-          'Needs panel:review. Members present must be members of the panel on the review date (422 not-a-panel-member); evidence considered must be the recommendation’s (422 evidence-not-of-recommendation). The verdict moves the status: embedded → embedded, only if at least one evidence item considered was current on the review date (else 409 embedding-requires-current-evidence, nothing recorded); partially_embedded → partially_embedded; not_embedded → continuing_challenge; insufficient_evidence → unchanged, but embedded falls back to partially_embedded. The next review date becomes the recommendation’s. Writes a history entry (even when the status stays), the event `panel-review.recorded` and, when the status moves, `recommendation.<status>`.',
+          'Needs panel:review. Members present must be members of the panel on the review date (422 not-a-panel-member); evidence considered must be the recommendation’s (422 evidence-not-of-recommendation). The verdict moves the status: embedded → embedded, only if at least one evidence item considered was current on the review date (else 409 embedding-requires-current-evidence, nothing recorded); partially_embedded → partially_embedded; not_embedded → continuing_challenge; insufficient_evidence → unchanged, but embedded falls back to partially_embedded. The next review date becomes the recommendation’s. Writes a history entry (even when the status stays), the event `panel-review.recorded` and, when the status moves, `recommendation.<status>`. A review dated before the latest review on file (a late write-up) is recorded with `applied: false` and changes neither the status nor the next review date (no history entry); on the same date the later-recorded review applies.',
         security: requireScopes(PANEL_REVIEW),
         params: IdParams,
         body: ref(PanelReviewCreate),

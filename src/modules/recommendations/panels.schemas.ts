@@ -46,7 +46,11 @@ export const PanelMemberCreate = Type.Object(
   { $id: 'PanelMemberCreate', additionalProperties: false }
 )
 export const PanelMemberUpdate = Type.Object(optional(memberFields), { $id: 'PanelMemberUpdate', description: 'JSON merge patch', additionalProperties: false })
-export const PanelMemberList = Type.Object({ data: Type.Array(ref(PanelMember)) }, { $id: 'PanelMemberList', additionalProperties: false })
+export const PanelMemberPage = pageOf(ref(PanelMember), 'PanelMemberPage')
+export const PanelMemberListQuery = Type.Object(
+  { ...PageQuery, sort: Type.Optional(Type.Literal('name', { default: 'name', description: 'By name, then id' })) },
+  { additionalProperties: false }
+)
 export const MemberParams = Type.Object({ id: Uuid, memberId: Uuid }, { additionalProperties: false })
 
 export const PanelReview = Type.Object(
@@ -65,6 +69,10 @@ export const PanelReview = Type.Object(
     nextReviewOn: Nullable(DateOnly),
     statusBefore: ref(RecommendationStatus),
     statusAfter: ref(RecommendationStatus),
+    applied: Type.Boolean({
+      description:
+        'Whether this review set the recommendation’s status and next review date. false for a late write-up: a review dated before the latest review already on file when it was recorded. It is kept, but the newer finding stands (statusAfter = statusBefore; its nextReviewOn is not the recommendation’s). Reviews on the same date: the later-recorded one applies.'
+    }),
     recordedBy: Type.String(),
     createdAt: DateTime
   },
@@ -78,7 +86,7 @@ export const PanelReviewCreate = Type.Object(
     evidenceIds: Type.Array(Uuid, { maxItems: 200, uniqueItems: true, description: 'Evidence considered: evidence of this recommendation' }),
     verdict: ref(Verdict),
     rationale: Text(8000),
-    nextReviewOn: Type.Optional(Nullable(Type.String({ format: 'date', description: 'When the panel should look again; becomes the recommendation’s next review date' })))
+    nextReviewOn: Type.Optional(Nullable(Type.String({ format: 'date', description: 'When the panel should look again; becomes the recommendation’s next review date (not for a late write-up: see PanelReview.applied)' })))
   },
   { $id: 'PanelReviewCreate', additionalProperties: false }
 )
@@ -87,5 +95,5 @@ export const PanelListQuery = Type.Object({ ...PageQuery }, { additionalProperti
 
 export const panelsSchemas: TSchema[] = [
   Verdict, Membership, MemberRole, ChallengePanel, ChallengePanelCreate, ChallengePanelUpdate, ChallengePanelPage,
-  PanelMember, PanelMemberCreate, PanelMemberUpdate, PanelMemberList, PanelReview, PanelReviewCreate, PanelReviewPage
+  PanelMember, PanelMemberCreate, PanelMemberUpdate, PanelMemberPage, PanelReview, PanelReviewCreate, PanelReviewPage
 ]

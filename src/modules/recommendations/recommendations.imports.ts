@@ -39,11 +39,32 @@ function columnsOf(row: Row, sourceId: string, ownerOrgUnitId: string | null, ow
 }
 
 /**
+ * The closure reason of a row that keeps the status (status left out or as it is). It goes
+ * with the status, as in the transitions: it is given only for a closed recommendation, and
+ * only a reopen and a new close change it (closed → closed is no move), so a different one is
+ * refused rather than dropped. Left out with the status, it is kept like the status.
+ */
+function keptClosureErrors(current: RecommendationRecord, statusGiven: boolean, reason: ClosureReason | null): FieldError[] {
+  if (current.status !== 'closed') return reason ? [rowError('/closureReason', `is given only when closing; the recommendation is ${current.status}`)] : []
+  if (reason === null) return statusGiven ? [rowError('/closureReason', `is required for a closed recommendation (it is closed as ${current.closure_reason})`)] : []
+  if (reason !== current.closure_reason) {
+    return [
+      rowError(
+        '/closureReason',
+        `the recommendation is closed as ${current.closure_reason}; a closure reason changes only by reopening it (transition to in_progress) and closing it again`
+      )
+    ]
+  }
+  return []
+}
+
+/**
  * A source's recommendations, upserted by externalId, or else by sourceCode + number (a
  * recommendation recorded without an externalId takes the row's). A row is the whole
- * recommendation (a field left out is cleared) except `status`: left out, a new one starts
- * not_started and an existing one keeps its status; a change must be a move the transitions
- * allow, and `embedded` is refused on every row (only a panel review sets it).
+ * recommendation (a field left out is cleared) except `status` and `closureReason`: left out,
+ * a new one starts not_started and an existing one keeps its status (and closure reason); a
+ * change must be a move the transitions allow, and `embedded` is refused on every row (only a
+ * panel review sets it). A closure reason that differs from a kept status's is refused.
  */
 export const recommendationImport: ImportSpec<Row> = {
   resource: 'recommendations',
@@ -97,7 +118,9 @@ export const recommendationImport: ImportSpec<Row> = {
       }
       const reason = (row.closureReason ?? null) as ClosureReason | null
       const to = (row.status ?? current?.status ?? 'not_started') as RecommendationStatus
-      if (to !== 'embedded' && (row.status !== undefined || !current)) errors.push(...closureErrors(to, reason, row.statusRationale, 'row'))
+      if (!current || to !== current.status) {
+        if (to !== 'embedded') errors.push(...closureErrors(to, reason, row.statusRationale, 'row'))
+      } else errors.push(...keptClosureErrors(current, row.status !== undefined, reason))
       if (current && row.status && to !== 'embedded' && to !== current.status && !moveAllowed(current.status, to)) {
         errors.push(rowError('/status', `a recommendation cannot move from ${current.status} to ${to}; ${allowedMovesFrom(current.status)}`))
       }

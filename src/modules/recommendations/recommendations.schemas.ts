@@ -175,7 +175,14 @@ export const RecommendationImportRow = Type.Object(
     status: Type.Optional(
       Type.Enum(RECOMMENDATION_STATUSES, { description: 'New: the starting status (default not_started); existing: a move the transitions allow; never embedded; left out: unchanged' })
     ),
-    closureReason: Type.Optional(Nullable(Type.Enum(CLOSURE_REASONS))),
+    closureReason: Type.Optional(
+      Nullable(
+        Type.Enum(CLOSURE_REASONS, {
+          description:
+            'Required when the row closes the recommendation or keeps it closed; given only for a closed one. A recommendation that stays closed keeps its reason: a different one is refused (reopen and close it again). Left out together with status: kept.'
+        })
+      )
+    ),
     statusRationale: Type.Optional(Nullable(Text(4000)))
   },
   {

@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
+import { changesNothing } from '../../platform/patches.js'
 import { describeConstraint, notFound } from '../../platform/problems.js'
 import type {
   RecommendationSource,
@@ -98,9 +99,11 @@ export async function updateSource(changes: ChangeSet, id: string, patch: Source
   const current = await changes.trx.selectFrom('recommendation_sources').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   if (!current) throw notFound('source', id)
   assertCurrentVersion(expected, current.version)
+  const set = columnsOf(patch, SOURCE_FIELDS)
+  if (changesNothing(current, set)) return toSource(current)
   const row = await changes.trx
     .updateTable('recommendation_sources')
-    .set({ ...(columnsOf(patch, SOURCE_FIELDS) as object), version: current.version + 1, updated_at: new Date() })
+    .set({ ...(set as object), version: current.version + 1, updated_at: new Date() })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()
@@ -135,9 +138,11 @@ export async function updateTheme(changes: ChangeSet, id: string, patch: Static<
   const current = await changes.trx.selectFrom('recommendation_themes').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   if (!current) throw notFound('theme', id)
   assertCurrentVersion(expected, current.version)
+  const set = columnsOf(patch, THEME_FIELDS)
+  if (changesNothing(current, set)) return toTheme(current)
   const row = await changes.trx
     .updateTable('recommendation_themes')
-    .set({ ...(columnsOf(patch, THEME_FIELDS) as object), version: current.version + 1, updated_at: new Date() })
+    .set({ ...(set as object), version: current.version + 1, updated_at: new Date() })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()

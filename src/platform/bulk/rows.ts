@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Trx } from '../changes.js'
 import type { Database } from '../../db/types.js'
 import type { FieldError } from '../problems.js'
+import { sameValue } from '../patches.js'
 import type { RowResult } from './spec.js'
 
 /** Tables whose rows carry an `external_id`: the ones import files refer to. */
@@ -21,9 +22,9 @@ export async function idsByExternalId(trx: Trx, table: TableWithExternalId, exte
   return new Map(rows.map((r) => [r.external_id as string, r.id]))
 }
 
-/** True when every column of `desired` already holds that value (arrays and numbers compared by value). */
+/** True when every column of `desired` already holds that value (compared as a PATCH compares them: `sameValue`). */
 export function sameValues(current: Record<string, unknown>, desired: Record<string, unknown>): boolean {
-  return Object.entries(desired).every(([k, v]) => JSON.stringify(current[k] ?? null) === JSON.stringify(v ?? null))
+  return Object.entries(desired).every(([k, v]) => sameValue(current[k], v))
 }
 
 export const failed = (errors: FieldError[]): RowResult => ({ outcome: 'failed', errors })

@@ -69,7 +69,11 @@ export async function checkDevelopmentPlansDemo(t: Test, ctx: TestContext, first
       return
     }
     t.ok(gapObjectives.length > 0, 'objectives from gaps')
-    t.ok(gapObjectives.every((o) => typeof (o.source_detail as { need?: unknown }).need === 'number'))
+    t.ok(gapObjectives.every((o) => typeof (o.source_detail as { code?: unknown }).code === 'string'), 'each names its behaviour')
+    t.ok(
+      gapObjectives.every((o) => !['othersMean', 'selfMean', 'need'].some((k) => k in (o.source_detail as object))),
+      'and keeps none of the report’s figures'
+    )
   })
 }
 

@@ -152,3 +152,33 @@ t.test('CSV export: formula-looking cells are neutralised with a quote; NDJSON k
   const [exported] = nd.body.trim().split('\n').map((l) => JSON.parse(l))
   t.same([exported.title, exported.externalId, exported.objectives.map((o: { title: string }) => o.title)], [title, '@PLAN-1', ['+1+1', "'quoted already"]], 'JSON needs no neutralising')
 })
+
+t.test('an objective of a completed or lapsed plan is never overdue, as in the overdue report', async (t) => {
+  const owner = await person(u2, 'C1')
+  // One plan per owner and period: three past periods, each objective open and due in its period.
+  const made = async (start: number, actions: string[]) => {
+    const plan = await api.plan(owner.id, { period: `${start}/${String(start + 1).slice(2)}` })
+    const objective = await api.objective(plan.id, { dueOn: `${start + 1}-01-31` })
+    for (const action of actions) await api.expect(200, api.move(plan.id, action, HR, 'test'))
+    return { plan, objective }
+  }
+  const done = await made(2016, ['submit', 'agree', 'complete'])
+  const gone = await made(2017, ['lapse'])
+  const live = await made(2018, ['submit', 'agree'])
+  const flags = async (id: string) => (await api.getPlan(id)).objectives.map((o) => o.overdue)
+  t.same(await flags(done.plan.id), [false], 'completed plan, open objective due in 2019: not overdue')
+  t.same(await flags(gone.plan.id), [false], 'lapsed plan: not overdue')
+  t.same(await flags(live.plan.id), [true], 'agreed plan: overdue')
+  const object = await api.get(`/v1/development-objectives/${done.objective.id}`, READER)
+  t.equal(object.json().overdue, false, 'the objective read alone agrees')
+  const report = (await api.get(`/v1/development-plan-reports/overdue-objectives?orgUnitId=${u2.id}&limit=100`, READER)).json().data
+  t.same(report.filter((r: any) => r.ownerId === owner.id).map((r: any) => r.planId), [live.plan.id], 'the report counts the agreed plan only')
+  const csv = await api.get('/v1/development-plans/export?format=csv', READER)
+  t.equal(csv.statusCode, 200)
+  const rows = parse(csv.body, { columns: true }) as Array<Record<string, string>>
+  t.same(
+    rows.filter((r) => r.ownerId === owner.id).map((r) => [r.planStatus, r.overdue]).sort(),
+    [['agreed', 'true'], ['completed', 'false'], ['lapsed', 'false']],
+    'the CSV export agrees'
+  )
+})

@@ -156,3 +156,58 @@ t.test('lists filter and page', async (t) => {
   expectProblem(t, await api.get('/v1/assessments', { scopes: ['people:read'] }), 403, 'forbidden')
   expectProblem(t, await api.get('/v1/assessments?cursor=nonsense'), 400, 'invalid-cursor')
 })
+
+t.test('a PATCH that changes nothing is no change: same version and ETag, no audit, no event', async (t) => {
+  const a = await api.assessment(subject.id, fw.id, { purpose: 'Unchanged', elementIds: [fw.ids.B1, fw.ids.B2] })
+  const url = `/v1/assessments/${a.id}`
+  const noops: Array<Record<string, unknown>> = [
+    {},
+    { purpose: 'Unchanged' },
+    // The same instant written another way, the same scale spelled out, the same subset.
+    { closesAt: a.closesAt.replace('Z', '+00:00'), scale: a.scale, elementIds: [fw.ids.B1, fw.ids.B2], anonymityThreshold: 3 }
+  ]
+  for (const body of noops) {
+    const res = await api.patch(url, body, { headers: { 'if-match': '"1"' } })
+    t.equal(res.statusCode, 200, res.body)
+    t.equal(res.headers.etag, '"1"', `${JSON.stringify(body)}: same ETag`)
+    t.same(res.json(), a, 'the assessment as it was')
+  }
+  expectProblem(t, await api.patch(url, {}, { headers: { 'if-match': '"2"' } }), 412, 'precondition-failed')
+  t.same(await api.eventsOf(a.id, 'assessment.updated'), [], 'no event')
+  const audit = (await api.get(`/v1/audit-records?entityId=${a.id}`)).json().data.map((r: { action: string }) => r.action)
+  t.same(audit, ['assessment.created'], 'no audit record')
+
+  // A real change still counts, once.
+  const changed = await api.patch(url, { purpose: 'Changed' }, { headers: { 'if-match': '"1"' } })
+  t.equal(changed.headers.etag, '"2"')
+  t.equal((await api.eventsOf(a.id, 'assessment.updated')).length, 1)
+
+  // While open, an empty patch is still no change.
+  await api.moveAssessment(a.id, 'open')
+  const open = await api.patch(url, {}, { headers: { 'if-match': '"3"' } })
+  t.equal(open.statusCode, 200)
+  t.equal(open.headers.etag, '"3"')
+  t.equal((await api.eventsOf(a.id, 'assessment.updated')).length, 1)
+})
+
+t.test('creating an assessment reads its framework version FOR SHARE, so a retirement under way is waited for', async (t) => {
+  // Retiring takes FOR UPDATE on the framework row; FOR SHARE conflicts with it, so the published
+  // check cannot pass on a version whose retirement commits before the assessment does.
+  const db = api.ctx.database.db
+  const seen: string[] = []
+  const watching = db.withPlugin({
+    transformQuery: (args) => {
+      seen.push(db.getExecutor().compileQuery(args.node, args.queryId).sql)
+      return args.node
+    },
+    transformResult: async (args) => args.result
+  })
+  const { inTransaction } = await import('../../../src/platform/changes.js')
+  const { createAssessment } = await import('../../../src/modules/feedback/assessments.service.js')
+  await inTransaction(watching, { subject: 'test', clientId: null, requestId: 'r' }, (changes) =>
+    createAssessment(changes, { subjectId: subject.id, frameworkId: fw.id, purpose: 'Locking', ...window() })
+  )
+  const read = seen.filter((sql) => /from "frameworks"/.test(sql))
+  t.equal(read.length, 1, 'one read of the framework version')
+  t.match(read[0], /for share$/, 'taken FOR SHARE')
+})

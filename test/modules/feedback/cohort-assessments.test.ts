@@ -84,3 +84,18 @@ t.test('all or nothing', async (t) => {
   const token = opened.assessments[0].invitations[0].token
   t.equal((await api.questionnaire(token)).statusCode, 200, 'raters can answer at once')
 })
+
+t.test('a participant whose line manager changed keeps the one already invited', async (t) => {
+  const [m1, m2] = [await api.person(), await api.person()]
+  const q = await api.person({ lineManagerId: m1.id })
+  const small = await api.cohort({ status: 'open' })
+  await api.enrolment(small.id, q.id, 'selected')
+  const first = (await api.post(`/v1/cohorts/${small.id}/assessments`, { frameworkId: fw.id, ...window })).json()
+  const assessmentId = first.assessments[0].assessment.id
+  await db.updateTable('people').set({ line_manager_id: m2.id }).where('id', '=', q.id).execute()
+  const again = await api.post(`/v1/cohorts/${small.id}/assessments`, { frameworkId: fw.id, ...window })
+  t.equal(again.statusCode, 200, again.body)
+  t.match(again.json(), { created: 0, unchanged: 1, invitationsCreated: 0 }, 'no second line manager, and no refusal')
+  const managers = await db.selectFrom('feedback_invitations').select('person_id').where('assessment_id', '=', assessmentId).where('relationship', '=', 'line_manager').execute()
+  t.same(managers.map((m) => m.person_id), [m1.id])
+})

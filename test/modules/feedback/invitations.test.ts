@@ -92,23 +92,58 @@ t.test('withdrawal kills the token and frees the rater for a new invitation', as
   t.same((await api.eventsOf(inv.id, 'invitation.*')).map((e) => e.type), ['invitation.created', 'invitation.withdrawn'], 'a saved draft is audited but not published')
 })
 
-t.test('reissue: the old token dies, the new one works, the draft stays', async (t) => {
+t.test('reissue: the old token dies, the new one works, the draft is discarded', async (t) => {
   const a = await api.assessment(subject.id, fw.id)
   await api.moveAssessment(a.id, 'open')
   const inv = await api.invite(a.id, { relationship: 'peer', personId: peer.id })
-  await api.saveDraft(inv.token, api.answers(fw, { B1: 2 }))
+  t.equal((await api.saveDraft(inv.token, api.answers(fw, { B1: 2, N1: 5 }, [{ code: 'B1', text: 'a draft only the rater may read' }]))).statusCode, 200)
+  t.equal((await api.get(`/v1/invitations/${inv.id}`)).json().draftSaved, true)
   const reissued = await api.post(`/v1/invitations/${inv.id}/token`, {}, { headers: { 'if-match': `"${inv.version}"` } })
   t.equal(reissued.statusCode, 200, reissued.body)
   const fresh = reissued.json()
   t.not(fresh.token, inv.token)
+  t.equal(fresh.draftSaved, false, 'the answer says the draft is gone')
   expectProblem(t, await api.questionnaire(inv.token), 401, 'rater-token-invalid')
+  // Whoever reissued holds the new token: it must not open the rater's unsent answers.
   const q = await api.questionnaire(fresh.token)
   t.equal(q.statusCode, 200)
-  t.same(q.json().draft, { ratings: [{ elementId: fw.ids.B1, value: 2 }], comments: [] })
+  t.equal(q.json().draft, null, 'no draft answers behind the new token')
+  t.notMatch(q.body, /a draft only the rater may read/)
+  const drafts = await api.ctx.database.db.selectFrom('feedback_drafts').select('invitation_id').where('invitation_id', '=', inv.id).execute()
+  t.equal(drafts.length, 0, 'the draft row is deleted')
+  // A submission through the new token carries only what is sent with it.
+  await api.respond(fresh.token, fw, { B1: 3, B2: 3, N1: 1, B3: 3, B4: 3, N2: 1 })
+  const stored = await api.ctx.database.db.selectFrom('feedback_responses').select(['ratings', 'comments']).where('assessment_id', '=', a.id).execute()
+  t.same(stored.map((r) => [r.ratings[fw.ids.N1], r.comments]), [[1, []]])
   const event = (await api.eventsOf(inv.id, 'invitation.reissued'))[0]
   t.ok(event)
   t.notMatch(JSON.stringify(event), /pwr_/)
   expectProblem(t, await api.post(`/v1/invitations/${inv.id}/token`, {}, { headers: { 'if-match': '"1"' } }), 412, 'precondition-failed')
+})
+
+t.test('an assessment has one live line manager invitation', async (t) => {
+  const a = await api.assessment(subject.id, fw.id)
+  const url = `/v1/assessments/${a.id}/invitations`
+  const [m1, m2, m3, m4] = [await api.person(), await api.person(), await api.person(), await api.person()]
+  const first = await api.invite(a.id, { relationship: 'line_manager', personId: m1.id })
+  const count = async () => (await api.ctx.database.db.selectFrom('feedback_invitations').select('id').where('assessment_id', '=', a.id).execute()).length
+  const refused = expectProblem(t, await api.post(url, { relationship: 'line_manager', personId: m2.id }), 409, 'line-manager-already-invited')
+  t.equal(refused.invitationId, first.id, 'names the invitation in the way')
+  expectProblem(t, await api.post(url, { relationship: 'line_manager', externalName: 'Ex Manager', externalEmail: 'ex@example.org' }), 409, 'line-manager-already-invited')
+  t.equal(await count(), 1, 'nothing written')
+  t.equal((await api.post(url, { relationship: 'other', personId: m2.id })).statusCode, 201, 'a second manager may rate as other')
+  t.equal((await api.get('/problems/line-manager-already-invited')).statusCode, 200, 'the slug is documented')
+
+  // A withdrawn line manager no longer counts.
+  t.equal((await api.post(`/v1/invitations/${first.id}/transitions`, { to: 'withdrawn' })).statusCode, 200)
+  const second = await api.invite(a.id, { relationship: 'line_manager', personId: m3.id })
+  // Nor a declined one; a submitted one does.
+  await api.moveAssessment(a.id, 'open')
+  t.equal((await api.decline(second.token, 'I moved team')).statusCode, 200)
+  const third = await api.invite(a.id, { relationship: 'line_manager', personId: m4.id })
+  await api.respond(third.token, fw, { B1: 3, B2: 3, N1: 1, B3: 3, B4: 3, N2: 1 })
+  expectProblem(t, await api.post(url, { relationship: 'line_manager', personId: (await api.person()).id }), 409, 'line-manager-already-invited')
+  t.equal(await count(), 4)
 })
 
 t.test('non-respondents and reminders due', async (t) => {

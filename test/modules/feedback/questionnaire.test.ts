@@ -1,4 +1,5 @@
 import t from 'tap'
+import { sql } from 'kysely'
 import { expectProblem } from '../../platform/expect-problem.js'
 import { buildFeedbackApp } from './factories.js'
 
@@ -202,4 +203,25 @@ t.test('a self rating, and "not observed" only when the scale allows it', async 
   const [row] = await db.selectFrom('feedback_responses').select(['rater_group', 'ratings']).where('assessment_id', '=', a.id).execute()
   t.equal(row.rater_group, 'self')
   t.same(Object.values(row.ratings), [null, null, null, null, null, null])
+})
+
+t.test('a failure of the rewrite after a stored submission is logged, not answered as an error', async (t) => {
+  const a = await openAssessment()
+  const inv = await peerInvite(a.id)
+  // Make the row rewrite that follows the submission's transaction fail: the submission inserts
+  // (no UPDATE), so only that rewrite meets this trigger.
+  await sql`create or replace function refuse_response_update() returns trigger language plpgsql as $$ begin raise exception 'rewrite refused'; end $$`.execute(db)
+  await sql`create trigger refuse_response_update before update on feedback_responses for each row execute function refuse_response_update()`.execute(db)
+  try {
+    const res = await api.submit(inv.token, api.answers(fw, full, [{ text: 'stored after all' }]))
+    t.equal(res.statusCode, 200, res.body)
+    t.equal(res.json().status, 'submitted')
+  } finally {
+    await sql`drop trigger refuse_response_update on feedback_responses`.execute(db)
+    await sql`drop function refuse_response_update()`.execute(db)
+  }
+  t.equal((await api.get(`/v1/invitations/${inv.id}`)).json().status, 'submitted', 'the submission is stored')
+  const stored = await db.selectFrom('feedback_responses').select('comments').where('assessment_id', '=', a.id).execute()
+  t.same(stored.map((r) => r.comments.map((c) => c.text)), [['stored after all']])
+  expectProblem(t, await api.submit(inv.token, api.answers(fw, full)), 401, 'rater-token-invalid')
 })

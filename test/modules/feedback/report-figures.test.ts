@@ -115,17 +115,20 @@ t.test('full report: groups shown, small groups merged into others, one cell sup
   // self 5,4 → 4.5; others 3,4 | 2,3,2,4,5,3 | 4,3,1,4,5,2 = 45/14 = 3.21; gap 1.29.
   const v1 = report.rollups.find((r) => r.code === 'V1')!
   t.match(v1.positive, { behaviours: 2, selfMean: 4.5, othersMean: 3.21, othersCount: 14, gap: 1.29, othersSeenRate: null })
+  // Distributions (1 to 5) summed over B1 and B2: self 5, 4; LM 3, 4; peers 2, 3, 2 | 4, 5, 3;
+  // others (reports and other) 4, 3, 1 | 4, 5, 2.
   t.same(v1.positive!.groups, [
-    { group: 'self', mean: 4.5, count: 2 },
-    { group: 'line_manager', mean: 3.5, count: 2 },
-    { group: 'peer', mean: 3.17, count: 6 },
-    { group: 'others', mean: 3.17, count: 6 }
+    { group: 'self', mean: 4.5, count: 2, distribution: [0, 0, 0, 1, 1] },
+    { group: 'line_manager', mean: 3.5, count: 2, distribution: [0, 0, 1, 1, 0] },
+    { group: 'peer', mean: 3.17, count: 6, distribution: [0, 2, 2, 1, 1] },
+    { group: 'others', mean: 3.17, count: 6, distribution: [1, 1, 1, 2, 1] }
   ])
   t.match(v1.negative, { behaviours: 1, selfMean: 1, othersMean: 2.57, othersSeenRate: 0.71 })
   // V2 positive = B3, B4 (the suppressed peer cell of B4 stays out): others 4,3 | 4,5,3 | 5,4,2,5,4,2 = 41/11 = 3.73.
   const v2 = report.rollups.find((r) => r.code === 'V2')!
   t.match(v2.positive, { selfMean: 2.5, othersMean: 3.73, othersCount: 11, gap: -1.23 })
-  t.match(v2.positive!.groups.find((g) => g.group === 'peer'), { mean: 4, count: 3 })
+  // Peers on V2: B3 4, 5, 3 (B4's withheld cell adds nothing to the bars either).
+  t.match(v2.positive!.groups.find((g) => g.group === 'peer'), { mean: 4, count: 3, distribution: [0, 0, 1, 1, 1] })
 
   // Blind spots: B1 (gap 2.43), N1 (others see it 1.57 more often). Hidden strength: B3 (−1.86).
   t.same(report.blindSpots.map((h) => h.code), ['B1', 'N1'])

@@ -116,3 +116,33 @@ t.test('closed lessons with their review outcome', async (t) => {
   const forbidden = await api.get('/v1/learning-log-reports/closed-lessons', { scopes: ['programmes:read'] })
   t.equal(forbidden.statusCode, 403)
 })
+
+t.test('the sources report puts the sources of most lessons first, not of most entries', async (t) => {
+  // Entries identified in 2001 only, so the report over 2001 sees nothing else.
+  const add = async (sourceKind: string, sourceReference: string, lessons: number, notable: number) => {
+    for (let i = 0; i < lessons + notable; i++) {
+      await api.entry({ orgUnitId: groupB.id, sourceKind, sourceReference, identifiedOn: '2001-06-01', kind: i < lessons ? 'lesson_identified' : 'notable_practice' })
+    }
+  }
+  await add('operational_debrief', 'Op Alpha debrief', 1, 3) // most entries, one lesson
+  await add('operational_debrief', 'Op Bravo debrief', 2, 0)
+  await add('inspection', 'HMIC 2001', 2, 1)
+  await add('employment_tribunal', 'Claim 17', 2, 0)
+  await add('complaint', 'Complaint 9', 0, 4) // entries, but no lessons at all
+  const body = await report('sources?identifiedFrom=2001-01-01&identifiedTo=2001-12-31')
+  // Hand-computed: lessons desc, then entries desc, then kind, then reference.
+  t.same(body.topSources.map((s: any) => [s.sourceReference, s.lessons, s.entries]), [
+    ['HMIC 2001', 2, 3],
+    ['Claim 17', 2, 2], // employment_tribunal sorts before operational_debrief
+    ['Op Bravo debrief', 2, 2],
+    ['Op Alpha debrief', 1, 4],
+    ['Complaint 9', 0, 4]
+  ])
+  t.same(body.bySourceKind.map((s: any) => [s.sourceKind, s.lessons, s.entries]), [
+    ['operational_debrief', 3, 6],
+    ['inspection', 2, 3],
+    ['employment_tribunal', 2, 2],
+    ['complaint', 0, 4]
+  ])
+  t.same((await report('sources?identifiedFrom=2001-01-01&identifiedTo=2001-12-31&top=2')).topSources.map((s: any) => s.sourceReference), ['HMIC 2001', 'Claim 17'])
+})

@@ -111,6 +111,25 @@ export class Api {
     return { audit: newest ? Number(newest.id) : 0, events: after }
   }
 
+  /**
+   * Reads `url`, then PATCHes it with each body (If-Match: the ETag read) and returns what the
+   * answers said and where the trail stood before and after: a PATCH that changes nothing must
+   * answer 200 with the same ETag and version and leave the audit trail and change feed as they were.
+   */
+  async patchesChangingNothing(url: string, bodies: unknown[], call: Call = {}) {
+    const read = await this.get(url, call)
+    if (read.statusCode !== 200) throw new Error(`GET ${url} → ${read.statusCode}: ${read.body}`)
+    const before = await this.trailMark()
+    const answers: Array<{ status: number; etag: unknown; version: unknown }> = []
+    for (const body of bodies) {
+      const res = await this.patch(url, body, { ...call, headers: { ...(call.headers ?? {}), 'if-match': String(read.headers.etag) } })
+      answers.push({ status: res.statusCode, etag: res.headers.etag, version: res.statusCode === 200 ? res.json().version : res.body })
+    }
+    const after = await this.trailMark()
+    const again = await this.get(url, call)
+    return { etag: read.headers.etag, version: read.json().version as number, answers, before, after, versionAfter: again.json().version as number }
+  }
+
   /** Polls an import job until it finishes (or fails the test after `timeoutMs`). */
   async waitForJob(location: string, timeoutMs = 60_000, call?: Call): Promise<Record<string, any>> {
     const deadline = Date.now() + timeoutMs

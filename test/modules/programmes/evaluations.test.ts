@@ -107,3 +107,12 @@ t.test('evaluations are audited and on the change feed', async (t) => {
   t.same(events.map((e) => e.type), ['evaluation.submitted', 'evaluation.updated'])
   t.match(events[1].data, { trainer: 5, version: 2 })
 })
+
+t.test('an evaluation PATCH that changes nothing keeps the version and ETag and writes no audit record or event', async (t) => {
+  const { enrolment, member } = await participant('attended')
+  await api.post(`/v1/enrolments/${enrolment.id}/evaluation`, { ...scores, comments: 'Useful' }, api.as(member))
+  const got = await api.patchesChangingNothing(`/v1/enrolments/${enrolment.id}/evaluation`, [{}, { ...scores, comments: 'Useful' }], api.as(member))
+  for (const a of got.answers) t.same([a.status, a.etag, a.version], [200, got.etag, got.version])
+  t.equal(got.versionAfter, got.version)
+  t.same(got.after, got.before, 'no audit record, no event')
+})

@@ -104,3 +104,50 @@ t.test('a recommendation recorded without an externalId is matched by source cod
   const scope = await api.import('recommendations', ndjson([{ externalId: 'x', sourceCode: 'IMP-HMIC', number: '5', title: 'x' }]), 'application/x-ndjson', '', { scopes: ['recommendations:read'] })
   t.equal(scope.statusCode, 403)
 })
+
+t.test('closureReason goes with the status: a kept status keeps its reason, a different one is refused, never dropped', async (t) => {
+  await api.source({ code: 'IMP-CLOSE', title: 'Closure reasons' })
+  const base = { sourceCode: 'IMP-CLOSE', title: 'Superseded one' }
+  const row = (extra: Record<string, unknown>) => ndjson([{ externalId: 'IMP-CLOSE-1', number: '1', ...base, ...extra }])
+  const created = await api.import('recommendations', row({ status: 'closed', closureReason: 'superseded', statusRationale: 'by HMIC rec 4' }), 'application/x-ndjson')
+  t.match(created.json().counts, { created: 1 }, created.body)
+  const [rec] = await api.all<Record<string, any>>('/v1/recommendations?externalId=IMP-CLOSE-1')
+  t.match(rec, { status: 'closed', closureReason: 'superseded' })
+
+  const mark = await api.trailMark()
+  for (const [label, extra] of [
+    ['status left out', { closureReason: 'not_applicable' }],
+    ['status as it is', { status: 'closed', closureReason: 'not_applicable' }]
+  ] as const) {
+    const res = await api.import('recommendations', row(extra), 'application/x-ndjson')
+    t.equal(res.statusCode, 422, `${label}: a different closure reason is refused, not reported unchanged`)
+    t.same(res.json().failures[0].errors.map((e: any) => e.pointer), ['/closureReason'])
+    t.match(res.json().failures[0].errors[0].detail, /closed as superseded; a closure reason changes only by reopening it/)
+  }
+  const cleared = await api.import('recommendations', row({ status: 'closed' }), 'application/x-ndjson')
+  t.equal(cleared.statusCode, 422, 'a closed recommendation keeps a reason')
+  t.match(cleared.json().failures[0].errors[0], { pointer: '/closureReason', detail: /required for a closed recommendation/ })
+  t.same(await api.trailMark(), mark, 'nothing written by the refused rows')
+  t.match((await api.get(`/v1/recommendations/${rec.id}`)).json(), { status: 'closed', closureReason: 'superseded', version: rec.version })
+
+  for (const extra of [{}, { status: 'closed', closureReason: 'superseded' }]) {
+    const same = await api.import('recommendations', row(extra), 'application/x-ndjson')
+    t.match(same.json().counts, { unchanged: 1 }, 'the same reason, or reason and status both left out: unchanged')
+  }
+
+  // An open recommendation takes no closure reason without closing: refused, not dropped.
+  const open = await api.recommendation({ sourceId: rec.sourceId, number: '2', externalId: 'IMP-CLOSE-2' })
+  const stray = await api.import('recommendations', ndjson([{ externalId: 'IMP-CLOSE-2', number: '2', ...base, closureReason: 'other' }]), 'application/x-ndjson')
+  t.equal(stray.statusCode, 422)
+  t.match(stray.json().failures[0].errors, [{ pointer: '/closureReason', detail: 'is given only when closing; the recommendation is not_started' }])
+  t.equal((await api.get(`/v1/recommendations/${open.id}`)).json().closureReason, null)
+
+  // Closed as `other` (the rationale is in the history): its export imports back unchanged.
+  await api.move(open.id, 'closed', 'merged into the Themed Approach', { closureReason: 'other' })
+  const exported = await api.get('/v1/recommendations/export?format=ndjson')
+  const lines = exported.body.trim().split('\n').filter((l) => JSON.parse(l).sourceCode === 'IMP-CLOSE')
+  t.equal(lines.length, 2)
+  const again = await api.import('recommendations', `${lines.join('\n')}\n`, 'application/x-ndjson')
+  t.equal(again.statusCode, 200, again.body)
+  t.match(again.json().counts, { unchanged: 2, failed: 0 })
+})
