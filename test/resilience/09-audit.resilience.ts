@@ -87,7 +87,7 @@ t.test('every change the suite made has exactly one audit record; nothing else h
       continue
     }
     if (req.declaredChanges === 0 || (req.nothingReported && audit.length === 0)) {
-      // The answer says nothing was written (an import of unchanged or refused rows, a sweep that found nothing).
+      // The answer says nothing was written (an import of unchanged or refused rows, a sweep that found nothing, a PATCH that changed nothing).
       noChange++
       if (audit.length) refusedButAudited.push(`${req.method} ${req.path}: reported no change, yet ${audit.length} audit records`)
       continue

@@ -116,6 +116,10 @@ export async function send(base: string, method: string, path: string, options: 
     } catch {
       // not JSON
     }
+    // A PATCH answered with the very ETag it was sent in If-Match changed nothing, and by the
+    // contract writes no audit record (src/platform/patches.ts).
+    const ifMatch = Object.entries(headers).find(([name]) => name.toLowerCase() === 'if-match')?.[1]
+    if (method.toUpperCase() === 'PATCH' && res.status === 200 && ifMatch && res.headers.get('etag') === ifMatch) declaredChanges = 0
     // The server replaces a request id that is not a plain token: log the one it used.
     logMutation({ id: res.headers.get('x-request-id') ?? requestId, method, path, status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', resourceId, declaredChanges, nothingReported })
   }
