@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 
 /**
  * A private PostgreSQL 15 cluster for one benchmark run, on loopback, started as the postgres
@@ -72,4 +73,15 @@ export function withDatabase(url: string, name: string): string {
   const u = new URL(url)
   u.pathname = `/${name}`
   return u.toString()
+}
+
+/** One statement on the server as its superuser (create or drop a database), on a connection of its own. */
+export async function adminQuery(serverUrl: string, text: string) {
+  const client = new pg.Client({ connectionString: serverUrl })
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
 }

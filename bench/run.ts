@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config.js'
 import { createDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrator.js'
 import { mintToken } from '../src/platform/auth/tokens.js'
-import { startCluster, withDatabase, type Cluster } from './cluster.js'
+import { adminQuery as adminStatement, startCluster, withDatabase, type Cluster } from './cluster.js'
 import { generate, type Generated } from './generate.js'
 import { copyPglite, copyPostgres, measureImport, writeImportFiles, type ImportMeasurement } from './imports.js'
 import { measure, probe, type LoadResult } from './load.js'
@@ -68,13 +68,7 @@ const createdDatabases: string[] = []
 async function adminQuery(serverUrl: string, text: string) {
   const created = /^create database (\w+)/.exec(text)
   if (created) createdDatabases.push(created[1])
-  const client = new pg.Client({ connectionString: serverUrl })
-  await client.connect()
-  try {
-    await client.query(text)
-  } finally {
-    await client.end()
-  }
+  await adminStatement(serverUrl, text)
 }
 
 interface Row {

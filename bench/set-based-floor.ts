@@ -13,10 +13,9 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { createDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrator.js'
-import { startCluster, withDatabase, type Cluster } from './cluster.js'
+import { adminQuery, startCluster, withDatabase, type Cluster } from './cluster.js'
 import { generate } from './generate.js'
 import { COPY_COLUMNS, copyPostgres, writeImportFiles } from './imports.js'
 
@@ -62,15 +61,7 @@ commit;
 const work = mkdtempSync(join(tmpdir(), 'pathway-floor-'))
 let cluster: Cluster | undefined
 const serverUrl = process.env.DATABASE_URL ?? (cluster = await startCluster()).url
-const admin = async (text: string) => {
-  const c = new pg.Client({ connectionString: serverUrl })
-  await c.connect()
-  try {
-    await c.query(text)
-  } finally {
-    await c.end()
-  }
-}
+const admin = (text: string) => adminQuery(serverUrl, text)
 const base = `pathway_floor_${process.pid}`
 const made: string[] = []
 try {

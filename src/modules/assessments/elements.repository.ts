@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
-import { sameValues } from '../../platform/bulk/rows.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { descendantIds, wouldCreateCycle, type Hierarchy } from '../../platform/hierarchy.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { notFound, Problem } from '../../platform/problems.js'
+import { changesNothing } from '../../platform/patches.js'
 import type { FrameworkElement, FrameworkElementCreate, FrameworkElementListQuery, FrameworkElementUpdate } from './frameworks.schemas.js'
 import { assertElementsUnreferenced, cleanText, findFramework, lockDraft, touchFramework, type FrameworkElementRow } from './frameworks.repository.js'
 import type { ElementKind, Polarity } from './tables.js'
@@ -155,7 +155,7 @@ export async function updateElement(changes: ChangeSet, id: string, patch: Stati
   if (moving) set.parent_id = parentId
   // A patch that changes nothing keeps the element's and the framework's version (a reviewer's
   // If-Match on publish stays good) and records nothing.
-  if (!moving && sameValues(current, set)) {
+  if (!moving && changesNothing(current, set)) {
     const order = patch.position === undefined ? [] : await siblings(changes, current.framework_id, parentId, id)
     if (patch.position === undefined || Math.min(patch.position, order.length) === current.position) return toElement(current)
   }

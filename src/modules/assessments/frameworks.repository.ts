@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { sql, type Insertable, type Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
-import { sameValues } from '../../platform/bulk/rows.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem } from '../../platform/problems.js'
+import { changesNothing } from '../../platform/patches.js'
 import type { Framework, FrameworkCreate, FrameworkListQuery, FrameworkUpdate, FrameworkVersionCreate } from './frameworks.schemas.js'
 import { inTreeOrder, unsoundness } from './frameworks.tree.js'
 import { assertTransition, type TransitionTable } from '../programmes/transitions.js'
@@ -200,7 +200,7 @@ export async function updateFramework(changes: ChangeSet, id: string, patch: Sta
   if (patch.kind !== undefined) set.kind = patch.kind as FrameworkKind
   if (patch.description !== undefined) set.description = cleanText(patch.description)
   // A patch that changes nothing keeps the version (and ETag) and records nothing.
-  if (sameValues(current, set)) return before
+  if (changesNothing(current, set)) return before
   await changes.trx.updateTable('frameworks').set({ ...set, version: current.version + 1, updated_at: new Date() }).where('id', '=', id).execute()
   const view = await frameworkView(changes.trx, id)
   changes.record({ action: 'framework.updated', entityType: 'framework', entityId: id, before, after: view })

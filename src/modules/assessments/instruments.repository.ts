@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto'
 import type { Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
-import { sameValues } from '../../platform/bulk/rows.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
+import { changesNothing } from '../../platform/patches.js'
 import { cleanText } from './frameworks.repository.js'
 import {
   SCORE_RANGES,
@@ -158,7 +158,7 @@ export async function updateInstrument(changes: ChangeSet, id: string, patch: St
   if (patch.provider !== undefined) set.provider = cleanText(patch.provider)
   if (patch.status !== undefined) set.status = patch.status as InstrumentStatus
   // A patch that changes nothing keeps the version (and ETag) and records nothing.
-  if (sameValues(current, set)) return before
+  if (changesNothing(current, set)) return before
   await bump(changes, current, set)
   const view = await instrumentView(changes.trx, id)
   changes.record({ action: 'instrument.updated', entityType: 'instrument', entityId: id, before, after: view })
@@ -210,7 +210,7 @@ export async function updateScale(changes: ChangeSet, id: string, scaleId: strin
   if (errors.length) throw invalid(errors)
   const before = await instrumentView(changes.trx, id)
   const moves = patch.position !== undefined && before.scales.findIndex((s) => s.id === scaleId) !== Math.min(patch.position, before.scales.length - 1)
-  if (!moves && sameValues(scale, next)) return before
+  if (!moves && changesNothing(scale, next)) return before
   await changes.trx.updateTable('instrument_scales').set(next).where('id', '=', scaleId).execute()
   if (patch.position !== undefined) await placeScale(changes, id, scaleId, patch.position)
   await bump(changes, current)

@@ -1,11 +1,11 @@
 import type { Selectable } from 'kysely'
 import type { Static } from 'typebox'
 import type { Db } from '../../db/database.js'
-import { sameValues } from '../../platform/bulk/rows.js'
 import type { ChangeSet } from '../../platform/changes.js'
 import { assertCurrentVersion, type IfMatch } from '../../platform/concurrency.js'
 import { keysetPage, type Page, type SortAllowList } from '../../platform/pagination.js'
 import { defineProblem, describeConstraint, notFound, Problem, type FieldError } from '../../platform/problems.js'
+import { changedColumns } from '../../platform/patches.js'
 import { cleanText } from './frameworks.repository.js'
 import type { ScaleRow } from './instruments.repository.js'
 import { SCORE_RANGES } from './instruments.schemas.js'
@@ -218,7 +218,7 @@ export async function updateResult(changes: ChangeSet, id: string, patch: Static
   if (patch.normGroup !== undefined) given.norm_group = cleanText(patch.normGroup)
   if (patch.providerReference !== undefined) given.provider_reference = cleanText(patch.providerReference)
   // Only what differs is a change: a patch that changes nothing keeps the version (and ETag) and records nothing.
-  const set = Object.fromEntries(Object.entries(given).filter(([k, v]) => !sameValues(current, { [k]: v }))) as Partial<ResultRow>
+  const set = changedColumns(current, given)
   const scoresChanged = patch.scores !== undefined && !sameScores((await scoresOf(trx, [id])).get(id)!, patch.scores)
   if (Object.keys(set).length === 0 && !scoresChanged) return resultView(trx, id)
   const row = await trx

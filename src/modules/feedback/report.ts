@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.js'
 import type { Trx } from '../../platform/changes.js'
 import { findAssessment, type AssessmentRow } from './assessments.repository.js'
 import { elementsOf, ratedElements } from './frameworks.js'
+import { LIVE_INVITATION_STATUSES } from './invitations.service.js'
 import type { AssessmentStatus, InvitationStatus, Ratings, Relationship, StoredComment } from './tables.js'
 
 /**
@@ -459,7 +460,7 @@ export async function assessmentReport(db: Db | Trx, assessment: string | Assess
   const counts = invitations.map((i) => ({ relationship: i.relationship, status: i.status, count: Number(i.count) }))
   // The line manager is named only when there is one: with two (data from before the one-manager
   // rule), naming the group would show each one's answers to anyone who knows both.
-  const liveManagers = counts.filter((i) => i.relationship === 'line_manager' && (i.status === 'invited' || i.status === 'submitted')).reduce((s, i) => s + i.count, 0)
+  const liveManagers = counts.filter((i) => i.relationship === 'line_manager' && (LIVE_INVITATION_STATUSES as readonly string[]).includes(i.status)).reduce((s, i) => s + i.count, 0)
   return computeReport({
     assessment: {
       id: a.id,
