@@ -344,6 +344,10 @@ const recommendationsPart: ModulePart = {
         case r.status when 'embedded' then 'embedded' when 'partially_embedded' then 'partially_embedded' else 'not_embedded' end,
         'Reviewed the evidence submitted', r.next_review_date, r.status, r.status, '${ACTOR}', r.status_changed_at + interval '10 days'
       from recommendations r where substr(r.external_id, 4)::int % 5 = 0 and r.status in ('partially_embedded', 'embedded', 'continuing_challenge')`)
+    // Each applied verdict has its history row, as the API writes it (so the reviews read `applied: true`).
+    await exec(`insert into recommendation_status_history (recommendation_id, from_status, to_status, rationale, via, panel_review_id, actor, occurred_at)
+      select recommendation_id, status_before, status_after, 'panel verdict ' || verdict || ': ' || rationale, 'panel_review', id, '${ACTOR}', created_at
+      from panel_reviews order by created_at, id`)
     await exec(`insert into panel_review_members (review_id, member_id)
       select pr.id, m.id from panel_reviews pr join challenge_panel_members m on m.panel_id = pr.panel_id and m.role = 'chair'`)
     await trail(exec, 'recommendation-source.created', 'recommendation-source', `select id::text as entity_id, jsonb_build_object('id', id, 'code', code, 'title', title, 'kind', kind, 'version', version) as view, created_at as at from recommendation_sources`)

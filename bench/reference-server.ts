@@ -7,7 +7,7 @@
  */
 import Fastify from 'fastify'
 import pg from 'pg'
-import { createPGlite } from '../src/db/database.js'
+import { createPGlite, postgresPoolConfig } from '../src/db/database.js'
 import { REFERENCE_SQL, type Query } from './sql.js'
 import { captureQueries, type Captured } from './compile.js'
 import { listEntries, toSummary, type SummaryRow } from '../src/modules/learning-logs/entries.search.js'
@@ -23,7 +23,7 @@ interface Client {
 
 async function connect(): Promise<Client> {
   if (process.env.REF_DATABASE_URL) {
-    const pool = new pg.Pool({ connectionString: process.env.REF_DATABASE_URL, max: Number(process.env.REF_POOL ?? 10) })
+    const pool = new pg.Pool(postgresPoolConfig(process.env.REF_DATABASE_URL, Number(process.env.REF_POOL ?? 10)))
     return {
       query: async (text, params) => (await pool.query(text, params)).rows,
       async transaction(work) {

@@ -102,6 +102,13 @@ t.test(`soak: ${SECONDS} s of mixed reads and writes, ${WORKERS} loops`, async (
   const latencies = outcomes.map((o) => o.ms)
   const writes = outcomes.filter((o) => /create|patch|nominate/.test(o.op)).map((o) => o.ms)
   const reads = outcomes.filter((o) => !/create|patch|nominate/.test(o.op)).map((o) => o.ms)
+  // The kinds behind the tail: each operation's p99, slowest first.
+  const byOp = new Map<string, number[]>()
+  for (const o of outcomes) {
+    const ms = byOp.get(o.op) ?? byOp.set(o.op, []).get(o.op)!
+    ms.push(o.ms)
+  }
+  const slowest = [...byOp].map(([op, ms]) => ({ op, n: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99) })).sort((a, b) => b.p99 - a.p99).slice(0, 5)
   const growthMb = (rssEnd - rssStart) / 1024
   t.ok(growthMb <= RSS_GROWTH_MB, `RSS grew ${round(growthMb)} MB (start ${round(rssStart / 1024)} MB, end ${round(rssEnd / 1024)} MB; bound +${RSS_GROWTH_MB} MB)`)
   t.ok(rssEnd / 1024 <= RSS_CEILING_MB, `RSS ends under ${RSS_CEILING_MB} MB`)
@@ -117,6 +124,7 @@ t.test(`soak: ${SECONDS} s of mixed reads and writes, ${WORKERS} loops`, async (
     'p50 / p99 ms (all)': `${round(percentile(latencies, 50))} / ${round(percentile(latencies, 99))}`,
     'p50 / p99 ms (reads)': `${round(percentile(reads, 50))} / ${round(percentile(reads, 99))}`,
     'p50 / p99 ms (writes)': `${round(percentile(writes, 50))} / ${round(percentile(writes, 99))}`,
+    'slowest kinds, p50 / p99 ms': slowest.map((s) => `${s.op} (${s.n}): ${round(s.p50)} / ${round(s.p99)}`).join('; '),
     'RSS start / end / max MB': `${round(rssStart / 1024)} / ${round(rssEnd / 1024)} / ${round(Math.max(...samples) / 1024)}`,
     'RSS bound': `growth ≤ ${RSS_GROWTH_MB} MB and end ≤ ${RSS_CEILING_MB} MB`
   })

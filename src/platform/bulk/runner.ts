@@ -285,9 +285,9 @@ export async function runImport(db: Db, spec: AnyImportSpec, rows: AsyncIterable
 
   try {
     await db.transaction().execute(async (trx) => {
-      // Set-based statements over every row of the file: sorts and hashes in memory, and no JIT
-      // compilation (it cost more than it saved on these one-off statements).
-      await sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`.execute(trx)
+      // Set-based statements over every row of the file: sorts and hashes in memory. (JIT is off
+      // on every connection: see POSTGRES_SESSION_OPTIONS.)
+      await sql`select set_config('work_mem', '64MB', true)`.execute(trx)
       if (stash) await sql`savepoint import_start`.execute(trx)
       let pass = await runPass(trx, validRows())
       while (stash && pass.late.length > 0) {
