@@ -66,7 +66,7 @@ function answerByCallback(client: pg.PoolClient) {
 /**
  * Session settings of every PostgreSQL connection, sent when it opens (a `options=` in
  * DATABASE_URL replaces them). JIT off: the API's statements are short, and the planner's
- * estimate for a recursive subtree query (thousands of times too many rows) put it over the JIT
+ * estimate for a recursive subtree query (hundreds of times too many rows) put it over the JIT
  * threshold, so a 0.1 ms page of people in an org unit spent 90 ms compiling itself.
  */
 export const POSTGRES_SESSION_OPTIONS = '-c jit=off'

@@ -4,7 +4,7 @@ import { descendantIds } from '../../src/platform/hierarchy.js'
 import { buildPeopleApp, ndjson, unique } from '../modules/people/factories.js'
 
 // The API's connections run without JIT: PostgreSQL's estimate for a recursive subtree query is
-// thousands of times the real row count, which put a sub-millisecond page over the JIT threshold
+// hundreds of times the real row count, which put a sub-millisecond page over the JIT threshold
 // and made it spend ~90 ms compiling itself (found by the soak: its p99 was that page).
 const api = await buildPeopleApp()
 t.teardown(() => api.close())
