@@ -12,13 +12,13 @@ const ORDER = `order by "people"."family_name" asc, "people"."given_name" asc, "
 
 export const REFERENCE_SQL = {
   personById: q(`select * from "people" where "id" = $1`),
-  subtreePage: q(`select "people".* from "people" where ("people"."org_unit_id" = $1 or "people"."org_unit_id" in (
+  subtreePage: q(`select "people".* from "people" where ("people"."org_unit_id" = $1 or "people"."org_unit_id" in (select unnest(array(
     with recursive down(id, depth) as (
       select id, 1 from "org_units" where "parent_id" = $2
       union all
       select t.id, down.depth + 1 from "org_units" t join down on t."parent_id" = down.id where down.depth < 200
     )
-    select id from down)) and "people"."status" = $3 ${ORDER} limit $4`),
+    select id from down)) as id)) and "people"."status" = $3 ${ORDER} limit $4`),
   peopleFirst: q(`select "people".* from "people" ${ORDER} limit $1`),
   peopleAfter: q(`select "people".* from "people" where ("people"."family_name", "people"."given_name", "people"."id") > ($1, $2, $3) ${ORDER} limit $4`),
   events: q(`select * from "events" where "sequence" > $1 order by "sequence" limit $2`),
