@@ -1,6 +1,7 @@
-import { sql } from 'kysely'
+import { CompiledQuery, sql } from 'kysely'
 import t from 'tap'
-import { descendantIds } from '../../src/platform/hierarchy.js'
+import { captureQueries } from '../../bench/compile.js'
+import { listPeople } from '../../src/modules/people/people.repository.js'
 import { buildPeopleApp, ndjson, unique } from '../modules/people/factories.js'
 
 // Subtree pages stay fast in a wide org tree, where PostgreSQL estimates the recursive walk at
@@ -24,22 +25,18 @@ t.test('a page of people in a wide org subtree: no JIT compilation, the subtree 
   t.equal(page.statusCode, 200)
   t.same(page.json().data.map((x: { id: string }) => x.id).sort(), [inRoot.id, below.id].sort(), 'the subtree’s people, and only them')
 
-  // The statement the list runs, explained on one of the API's own connections with every
-  // statement over the JIT threshold (jit_above_cost 0): only the session's JIT setting decides.
+  // The statement the list runs (captured from listPeople itself), explained on one of the API's
+  // own connections with every statement over the JIT threshold (jit_above_cost 0): only the
+  // session's JIT setting decides.
+  const [statement] = await captureQueries((db) => listPeople(db, { orgUnitId: root.id, includeDescendants: true, limit: 50 }))
   const planned = (jit: 'as the API sets it' | 'on', workMem = '4MB') =>
     api.ctx.database.db.transaction().execute(async (trx) => {
       await sql`select set_config('jit_above_cost', '0', true), set_config('work_mem', ${workMem}, true)`.execute(trx)
       if (jit === 'on') await sql`set local jit = on`.execute(trx)
-      const plan = await trx
-        .selectFrom('people')
-        .selectAll()
-        .where((eb) => eb.or([eb('org_unit_id', '=', root.id), eb('org_unit_id', 'in', descendantIds({ table: 'org_units', column: 'parent_id' }, root.id) as never)]))
-        .orderBy('family_name')
-        .orderBy('given_name')
-        .orderBy('id')
-        .limit(51)
-        .explain('json', sql`analyze`)
-      return (plan[0]['QUERY PLAN'] as Array<{ JIT?: unknown; Plan: PlanNode }>)[0]
+      const { rows } = await trx.executeQuery<{ 'QUERY PLAN': Array<{ JIT?: unknown; Plan: PlanNode }> }>(
+        CompiledQuery.raw(`explain (analyze, format json) ${statement.text}`, statement.params)
+      )
+      return rows[0]['QUERY PLAN'][0]
     })
   t.equal((await planned('as the API sets it')).JIT, undefined, 'no JIT compilation on the API’s connections')
   if (api.ctx.app.databaseKind === 'postgres') {
